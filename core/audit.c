@@ -1,0 +1,89 @@
+/* core/audit.c — append-only audit rows, written inside the caller's
+ * transaction, and reading them back. */
+#include "audit.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+enum hmx_rc audit_write(struct store *s, const char *action, const char *object,
+			const char *before, const char *after, struct hmx_err *err)
+{
+	sqlite3_stmt *st;
+	char now[21];
+	int rc;
+
+	st = store_prepare(s,
+			   "INSERT INTO audit(at, who, action, object, before, after) "
+			   "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+			   err);
+	if (!st)
+		return HMX_EDB;
+	hmx_now_utc(now);
+	sqlite3_bind_text(st, 1, now, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, hmx_actor(), -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 3, action, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, object, -1, SQLITE_STATIC);
+	if (before)
+		sqlite3_bind_text(st, 5, before, -1, SQLITE_STATIC);
+	if (after)
+		sqlite3_bind_text(st, 6, after, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return store_fail(s, err, "cannot write the audit row");
+	return HMX_OK;
+}
+
+enum hmx_rc audit_list(struct store *s, const char *object_prefix, size_t limit,
+		       struct audit_row **out, size_t *n, struct hmx_err *err)
+{
+	sqlite3_stmt *st;
+	struct audit_row *rows = NULL;
+	size_t cap = 0, count = 0;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	/* newest first with a limit, then reversed to oldest first */
+	st = store_prepare(s,
+			   "SELECT id, at, who, action, object, before, after FROM audit "
+			   "WHERE ?1 IS NULL OR object = ?1 OR substr(object, 1, length(?1) + 1) = ?1 || '/' "
+			   "ORDER BY id DESC LIMIT ?2",
+			   err);
+	if (!st)
+		return HMX_EDB;
+	if (object_prefix)
+		sqlite3_bind_text(st, 1, object_prefix, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, limit ? (sqlite3_int64)limit : -1);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct audit_row *r, *nr = hmx_grow(rows, &cap, count, sizeof *rows);
+
+		if (!nr) {
+			free(rows);
+			sqlite3_finalize(st);
+			return hmx_err_set(err, HMX_ENOMEM, "out of memory");
+		}
+		rows = nr;
+		r = &rows[count++];
+		r->id = sqlite3_column_int64(st, 0);
+		store_col_text(st, 1, r->at, sizeof r->at);
+		store_col_text(st, 2, r->who, sizeof r->who);
+		store_col_text(st, 3, r->action, sizeof r->action);
+		store_col_text(st, 4, r->object, sizeof r->object);
+		store_col_text(st, 5, r->before, sizeof r->before);
+		store_col_text(st, 6, r->after, sizeof r->after);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		free(rows);
+		return store_fail(s, err, "cannot read the audit log");
+	}
+	for (size_t i = 0; i < count / 2; i++) {
+		struct audit_row t = rows[i];
+		rows[i] = rows[count - 1 - i];
+		rows[count - 1 - i] = t;
+	}
+	*out = rows;
+	*n = count;
+	return HMX_OK;
+}

@@ -1,0 +1,78 @@
+/* core/hmx.h — what every core module shares: status codes, the error
+ * buffer that carries a human-readable reason, and the hooks through which
+ * core reports (log lines, progress, confirmations) without ever printing. */
+#ifndef HMX_CORE_HMX_H
+#define HMX_CORE_HMX_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define HMX_VERSION "0.1.0"
+
+/* Status of a core call. Zero is success; every other value names a class
+ * of failure. The detail is in the struct hmx_err the caller passed. */
+enum hmx_rc {
+	HMX_OK = 0,
+	HMX_EINVAL,    /* bad argument or input (user can fix the input) */
+	HMX_ENOTFOUND, /* named object does not exist */
+	HMX_EEXIST,    /* object already exists */
+	HMX_ESTATE,    /* refused by a rule (gate, state machine) */
+	HMX_EDB,       /* database error: locked, corrupt, unwritable */
+	HMX_ENEWER,    /* database written by a newer hmx */
+	HMX_EIO,       /* file-system or system-call error */
+	HMX_ENOMEM,    /* out of memory */
+};
+
+/* Error detail: one line, fit for showing to the user as is. */
+struct hmx_err {
+	enum hmx_rc rc;
+	char msg[512];
+};
+
+/* Sets err (may be NULL) to rc and a printf-formatted message; returns rc. */
+enum hmx_rc hmx_err_set(struct hmx_err *err, enum hmx_rc rc, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Clears err to HMX_OK and an empty message. */
+void hmx_err_clear(struct hmx_err *err);
+/* Name of a status code ("invalid input", ...), static storage. */
+const char *hmx_rc_name(enum hmx_rc rc);
+
+enum hmx_log_level { HMX_LOG_DEBUG, HMX_LOG_INFO, HMX_LOG_WARN, HMX_LOG_ERROR };
+
+/* Hooks installed by the caller (CLI, TUI, tests). Any member may be NULL:
+ * log lines are then dropped, progress ignored, confirmations answer No. */
+struct hmx_hooks {
+	void (*log)(void *ctx, enum hmx_log_level level, const char *msg);
+	void (*progress)(void *ctx, const char *what, uint64_t done, uint64_t total);
+	bool (*confirm)(void *ctx, const char *question);
+	void *ctx;
+};
+
+/* Installs hooks (copied); NULL restores the silent defaults. */
+void hmx_hooks_install(const struct hmx_hooks *hooks);
+void hmx_log(enum hmx_log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void hmx_progress(const char *what, uint64_t done, uint64_t total);
+/* Asks the installed confirm hook; without one the answer is No. */
+bool hmx_confirm(const char *question);
+
+/* Current UTC time as "YYYY-MM-DDTHH:MM:SSZ" into buf (at least 21 bytes).
+ * HMX_NOW (same format) overrides the clock, for tests and demos. */
+void hmx_now_utc(char buf[static 21]);
+
+/* Name of the person acting: HMX_USER, else the login name, else "unknown".
+ * Static storage, valid until the next call. */
+const char *hmx_actor(void);
+
+/* Copies src into dst of size n, always NUL-terminating, truncating on a
+ * UTF-8 character boundary. Returns dst. */
+char *hmx_strlcpy(char *dst, const char *src, size_t n);
+
+/* Makes room for one more element in a malloc'd array of *cap elements of
+ * size elem holding count. Returns the (possibly moved) array, or NULL when
+ * out of memory, in which case *arr is left as it was and still owned by
+ * the caller. Use: if (!(p = hmx_grow(arr, &cap, n, sizeof *arr))) fail. */
+void *hmx_grow(void *arr, size_t *cap, size_t count, size_t elem);
+
+#endif

@@ -1,0 +1,441 @@
+/* core/store.c — opening, creating and migrating the SQLite file, and the
+ * small helpers every core module uses to talk to it. */
+#include "store.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "audit.h"
+
+struct store {
+	sqlite3 *db;
+	char *path;
+	bool readonly;
+};
+
+/* Schema migrations: entry i brings user_version from i to i+1. Never edit
+ * a released entry; append a new one. */
+static const char *const migrations[] = {
+	/* 0 -> 1: the foundation */
+	"CREATE TABLE config ("
+	"  key TEXT PRIMARY KEY,"
+	"  value TEXT NOT NULL"
+	");"
+	"CREATE TABLE audit ("
+	"  id INTEGER PRIMARY KEY,"
+	"  at TEXT NOT NULL,"
+	"  who TEXT NOT NULL,"
+	"  action TEXT NOT NULL,"
+	"  object TEXT NOT NULL,"
+	"  before TEXT,"
+	"  after TEXT"
+	");"
+	"CREATE INDEX audit_object ON audit(object);"
+	"CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit"
+	"  BEGIN SELECT RAISE(ABORT, 'audit rows are append-only'); END;"
+	"CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit"
+	"  BEGIN SELECT RAISE(ABORT, 'audit rows are append-only'); END;"
+	"CREATE TABLE agency ("
+	"  id INTEGER PRIMARY KEY,"
+	"  code TEXT NOT NULL UNIQUE,"
+	"  name TEXT NOT NULL"
+	");"
+	"CREATE TABLE project ("
+	"  id INTEGER PRIMARY KEY,"
+	"  code TEXT NOT NULL UNIQUE,"
+	"  name TEXT NOT NULL,"
+	"  agency_id INTEGER NOT NULL REFERENCES agency(id),"
+	"  source TEXT NOT NULL CHECK (source IN ('hmis','rdc-direct','outside-agency')),"
+	"  hud_project_id TEXT NOT NULL DEFAULT '',"
+	"  active INTEGER NOT NULL DEFAULT 1"
+	");"
+	"CREATE TABLE cycle ("
+	"  id INTEGER PRIMARY KEY,"
+	"  code TEXT NOT NULL UNIQUE,"
+	"  kind TEXT NOT NULL,"
+	"  period TEXT NOT NULL,"
+	"  start_day INTEGER NOT NULL,"
+	"  end_day INTEGER NOT NULL,"
+	"  fy_start INTEGER NOT NULL,"
+	"  created_at TEXT NOT NULL,"
+	"  created_by TEXT NOT NULL"
+	");"
+	"CREATE TABLE step ("
+	"  id INTEGER PRIMARY KEY,"
+	"  cycle_id INTEGER NOT NULL REFERENCES cycle(id),"
+	"  code TEXT NOT NULL,"
+	"  parent_id INTEGER REFERENCES step(id),"
+	"  ord INTEGER NOT NULL,"
+	"  title TEXT NOT NULL,"
+	"  source TEXT NOT NULL,"
+	"  actor TEXT NOT NULL,"
+	"  project_id INTEGER REFERENCES project(id),"
+	"  gates TEXT NOT NULL DEFAULT '',"
+	"  rule TEXT NOT NULL DEFAULT 'none',"
+	"  state TEXT NOT NULL DEFAULT 'todo'"
+	"    CHECK (state IN ('todo','in-progress','done','skipped','blocked')),"
+	"  note TEXT NOT NULL DEFAULT '',"
+	"  updated_at TEXT NOT NULL DEFAULT '',"
+	"  updated_by TEXT NOT NULL DEFAULT '',"
+	"  UNIQUE (cycle_id, code)"
+	");"
+	"CREATE TABLE step_change ("
+	"  id INTEGER PRIMARY KEY,"
+	"  step_id INTEGER NOT NULL REFERENCES step(id),"
+	"  at TEXT NOT NULL,"
+	"  who TEXT NOT NULL,"
+	"  from_state TEXT NOT NULL,"
+	"  to_state TEXT NOT NULL,"
+	"  from_note TEXT NOT NULL DEFAULT '',"
+	"  note TEXT NOT NULL DEFAULT '',"
+	"  undo_of INTEGER REFERENCES step_change(id)"
+	");"
+	"CREATE INDEX step_change_step ON step_change(step_id);",
+	/* 1 -> 2: INSERT OR REPLACE deletes the row it replaces without firing
+	 * DELETE triggers; refuse an insert that names an existing id. (In a
+	 * BEFORE INSERT trigger NEW.id is -1 when the id is left to SQLite.) */
+	"CREATE TRIGGER audit_no_replace BEFORE INSERT ON audit"
+	"  WHEN NEW.id > 0 AND EXISTS (SELECT 1 FROM audit WHERE id = NEW.id)"
+	"  BEGIN SELECT RAISE(ABORT, 'audit rows are append-only'); END;",
+};
+
+#define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
+
+int store_schema_version(void)
+{
+	return N_MIGRATIONS;
+}
+
+enum hmx_rc store_default_path(char *buf, size_t size, struct hmx_err *err)
+{
+	const char *env = getenv("HMX_DB");
+	const char *xdg = getenv("XDG_DATA_HOME");
+	const char *home = getenv("HOME");
+	int n;
+
+	if (env && *env)
+		n = snprintf(buf, size, "%s", env);
+	else if (xdg && *xdg == '/')
+		n = snprintf(buf, size, "%s/hmx/hmx.db", xdg);
+	else if (home && *home)
+		n = snprintf(buf, size, "%s/.local/share/hmx/hmx.db", home);
+	else
+		return hmx_err_set(err, HMX_EINVAL,
+				   "cannot find a place for the database: set HOME, XDG_DATA_HOME or use --db PATH");
+	if (n < 0 || (size_t)n >= size)
+		return hmx_err_set(err, HMX_EINVAL, "database path is too long");
+	return HMX_OK;
+}
+
+/* mkdir -p with mode 0700 for every directory it creates. */
+static enum hmx_rc make_dirs(const char *path, struct hmx_err *err)
+{
+	char buf[4096];
+	size_t len = strlen(path);
+
+	if (len >= sizeof buf)
+		return hmx_err_set(err, HMX_EINVAL, "path too long: %s", path);
+	memcpy(buf, path, len + 1);
+	for (char *p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0700) != 0 && errno != EEXIST)
+			return hmx_err_set(err, HMX_EIO, "cannot create directory %s: %s", buf,
+					   strerror(errno));
+		*p = '/';
+	}
+	if (mkdir(buf, 0700) != 0 && errno != EEXIST)
+		return hmx_err_set(err, HMX_EIO, "cannot create directory %s: %s", buf, strerror(errno));
+	return HMX_OK;
+}
+
+static enum hmx_rc ensure_parent(const char *path, struct hmx_err *err)
+{
+	char dir[4096];
+	const char *slash = strrchr(path, '/');
+	size_t len;
+
+	if (!slash || slash == path)
+		return HMX_OK;
+	len = (size_t)(slash - path);
+	if (len >= sizeof dir)
+		return hmx_err_set(err, HMX_EINVAL, "path too long: %s", path);
+	memcpy(dir, path, len);
+	dir[len] = '\0';
+	return make_dirs(dir, err);
+}
+
+enum hmx_rc store_fail(struct store *s, struct hmx_err *err, const char *doing)
+{
+	int code = s && s->db ? sqlite3_extended_errcode(s->db) : SQLITE_ERROR;
+	const char *msg = s && s->db ? sqlite3_errmsg(s->db) : "no connection";
+	const char *hint = "";
+
+	switch (code & 0xff) {
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		hint = " (another hmx is writing; try again in a moment)";
+		break;
+	case SQLITE_CORRUPT:
+	case SQLITE_NOTADB:
+		hint = " (the file is damaged or not an hmx database; restore a backup)";
+		break;
+	case SQLITE_READONLY:
+	case SQLITE_CANTOPEN:
+	case SQLITE_PERM:
+		hint = " (check the permissions of the database file and its directory)";
+		break;
+	case SQLITE_FULL:
+		hint = " (the disk is full)";
+		break;
+	default:
+		break;
+	}
+	return hmx_err_set(err, HMX_EDB, "%s: %s%s", doing, msg, hint);
+}
+
+sqlite3_stmt *store_prepare(struct store *s, const char *sql, struct hmx_err *err)
+{
+	sqlite3_stmt *st = NULL;
+
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
+		store_fail(s, err, "database query failed");
+		sqlite3_finalize(st);
+		return NULL;
+	}
+	return st;
+}
+
+enum hmx_rc store_exec(struct store *s, const char *sql, struct hmx_err *err)
+{
+	if (sqlite3_exec(s->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+		return store_fail(s, err, "database update failed");
+	return HMX_OK;
+}
+
+static int user_version(struct store *s, struct hmx_err *err)
+{
+	sqlite3_stmt *st = store_prepare(s, "PRAGMA user_version", err);
+	int v = -1;
+
+	if (!st)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int(st, 0);
+	else
+		store_fail(s, err, "cannot read the database version");
+	sqlite3_finalize(st);
+	return v;
+}
+
+/* Refuses a database written by a newer hmx. Runs before anything writes
+ * to the file (even switching the journal to WAL rewrites its header). */
+static enum hmx_rc check_not_newer(struct store *s, struct hmx_err *err)
+{
+	int v = user_version(s, err);
+
+	if (v < 0)
+		return HMX_EDB;
+	if (v > N_MIGRATIONS)
+		return hmx_err_set(err, HMX_ENEWER,
+				   "%s was written by a newer hmx (schema %d, this hmx knows %d): "
+				   "upgrade hmx; the database was not touched",
+				   s->path, v, N_MIGRATIONS);
+	return HMX_OK;
+}
+
+static enum hmx_rc migrate(struct store *s, struct hmx_err *err)
+{
+	int v = user_version(s, err);
+	char sql[64], from[32];
+
+	if (v < 0)
+		return HMX_EDB;
+	while (v < N_MIGRATIONS) {
+		if (s->readonly)
+			return hmx_err_set(err, HMX_EDB,
+					   "%s needs a schema upgrade (%d -> %d) but was opened read-only",
+					   s->path, v, N_MIGRATIONS);
+		if (store_begin(s, err) != HMX_OK)
+			return err ? err->rc : HMX_EDB;
+		/* re-read inside the write lock: another process may have migrated */
+		v = user_version(s, err);
+		if (v < 0 || v >= N_MIGRATIONS) {
+			store_rollback(s);
+			if (v > N_MIGRATIONS)
+				return hmx_err_set(err, HMX_ENEWER,
+						   "%s was just upgraded by a newer hmx (schema %d): upgrade hmx",
+						   s->path, v);
+			return v < 0 ? HMX_EDB : HMX_OK;
+		}
+		snprintf(sql, sizeof sql, "PRAGMA user_version = %d", v + 1);
+		if (store_exec(s, migrations[v], err) != HMX_OK || store_exec(s, sql, err) != HMX_OK) {
+			store_rollback(s);
+			return HMX_EDB;
+		}
+		snprintf(from, sizeof from, "schema %d", v);
+		snprintf(sql, sizeof sql, "schema %d", v + 1);
+		if (audit_write(s, "store.migrate", "database", v ? from : "empty", sql, err) != HMX_OK ||
+		    store_commit(s, err) != HMX_OK) {
+			store_rollback(s);
+			return HMX_EDB;
+		}
+		v++;
+	}
+	return HMX_OK;
+}
+
+enum hmx_rc store_open(const char *path, unsigned flags, struct store **out, struct hmx_err *err)
+{
+	struct store *s;
+	struct stat stb;
+	bool exists;
+	int oflags;
+	enum hmx_rc rc;
+
+	*out = NULL;
+	exists = stat(path, &stb) == 0;
+	if (!exists && !(flags & STORE_CREATE))
+		return hmx_err_set(err, HMX_ENOTFOUND,
+				   "no database at %s: run 'hmx init' first or give --db PATH", path);
+	if (exists && !S_ISREG(stb.st_mode))
+		return hmx_err_set(err, HMX_EINVAL, "%s is not a regular file", path);
+	if (!exists) {
+		int fd;
+
+		if ((rc = ensure_parent(path, err)) != HMX_OK)
+			return rc;
+		/* create it ourselves so the mode is 0600 from the first byte */
+		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+		if (fd < 0 && errno != EEXIST)
+			return hmx_err_set(err, HMX_EIO, "cannot create database %s: %s", path,
+					   strerror(errno));
+		if (fd >= 0)
+			close(fd);
+	} else if (stb.st_mode & 077) {
+		hmx_log(HMX_LOG_WARN,
+			"%s is readable by other users (mode %03o): run 'chmod 600 %s'", path,
+			(unsigned)(stb.st_mode & 0777), path);
+	}
+
+	s = calloc(1, sizeof *s);
+	if (!s || !(s->path = strdup(path))) {
+		free(s);
+		return hmx_err_set(err, HMX_ENOMEM, "out of memory");
+	}
+	s->readonly = flags & STORE_READONLY;
+	oflags = s->readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
+	if (sqlite3_open_v2(path, &s->db, oflags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		rc = store_fail(s, err, "cannot open the database");
+		store_close(&s);
+		return rc;
+	}
+	sqlite3_extended_result_codes(s->db, 1);
+	sqlite3_busy_timeout(s->db, 5000);
+	/* a cheap read that fails on a file that is not a database */
+	if (store_exec(s, "SELECT count(*) FROM sqlite_schema", err) != HMX_OK) {
+		store_fail(s, err, "cannot read the database");
+		store_close(&s);
+		return HMX_EDB;
+	}
+	if ((rc = check_not_newer(s, err)) != HMX_OK) {
+		store_close(&s);
+		return rc;
+	}
+	if (!s->readonly && store_exec(s, "PRAGMA journal_mode=WAL", err) != HMX_OK) {
+		store_close(&s);
+		return HMX_EDB;
+	}
+	if (store_exec(s, "PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL", err) != HMX_OK) {
+		store_close(&s);
+		return HMX_EDB;
+	}
+	if ((rc = migrate(s, err)) != HMX_OK) {
+		store_close(&s);
+		return rc;
+	}
+	/* WAL side files inherit the database's mode, but make sure */
+	if (!s->readonly) {
+		char side[4200];
+		snprintf(side, sizeof side, "%s-wal", path);
+		chmod(side, 0600);
+		snprintf(side, sizeof side, "%s-shm", path);
+		chmod(side, 0600);
+	}
+	*out = s;
+	return HMX_OK;
+}
+
+void store_close(struct store **sp)
+{
+	struct store *s;
+
+	if (!sp || !*sp)
+		return;
+	s = *sp;
+	if (s->db)
+		sqlite3_close_v2(s->db);
+	free(s->path);
+	free(s);
+	*sp = NULL;
+}
+
+sqlite3 *store_db(struct store *s)
+{
+	return s->db;
+}
+
+const char *store_path(const struct store *s)
+{
+	return s->path;
+}
+
+enum hmx_rc store_begin(struct store *s, struct hmx_err *err)
+{
+	if (s->readonly)
+		return hmx_err_set(err, HMX_ESTATE, "the database is open read-only: no changes allowed");
+	if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+		return store_fail(s, err, "cannot start a change");
+	return HMX_OK;
+}
+
+enum hmx_rc store_commit(struct store *s, struct hmx_err *err)
+{
+	if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+		enum hmx_rc rc = store_fail(s, err, "cannot save the change");
+		store_rollback(s);
+		return rc;
+	}
+	return HMX_OK;
+}
+
+void store_rollback(struct store *s)
+{
+	if (!sqlite3_get_autocommit(s->db))
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+int64_t store_data_version(struct store *s)
+{
+	sqlite3_stmt *st = NULL;
+	int64_t v = -1;
+
+	if (sqlite3_prepare_v2(s->db, "PRAGMA data_version", -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+void store_col_text(sqlite3_stmt *st, int col, char *buf, size_t n)
+{
+	const unsigned char *t = sqlite3_column_text(st, col);
+
+	hmx_strlcpy(buf, t ? (const char *)t : "", n);
+}
