@@ -111,9 +111,10 @@ memcheck: deps
 screens-update: all
 	HMX=$(abspath $(HMX)) UPDATE=1 sh tests/screens/run.sh
 
+# A throwaway workspace under /tmp, seeded around today, opened in the TUI.
 demo: deps
 	$(MAKE) $(HMX)
-	sh assets/demo.sh $(abspath $(HMX))
+	$(HMX) demo
 
 install: $(HMX)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1

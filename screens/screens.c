@@ -1,0 +1,44 @@
+/* screens/screens.c — the entry point main.c calls (tui_run: which screens
+ * the shell starts on) and helpers shared by the screens. */
+#include "screens/screens.h"
+
+#include <stdio.h>
+
+#include "tui/tui.h"
+
+enum hmx_rc tui_run(struct store *s, const struct tui_options *opt, struct hmx_err *err)
+{
+	const struct screen_ops *screens[] = { &dashboard_screen, &checklist_screen };
+	const char *args[] = { NULL, opt->open_cycle };
+
+	return shell_run(s, opt, screens, args, opt->open_cycle ? 2 : 1, err);
+}
+
+enum tui_role scr_due_text(cal_day deadline, enum due_status due, cal_day today, char *buf,
+			   size_t n)
+{
+	int days = deadline == CAL_NO_DAY ? 0 : (int)(deadline - today);
+
+	switch (due) {
+	case DUE_NONE:
+		snprintf(buf, n, "no deadline");
+		return ROLE_DIM;
+	case DUE_MET:
+		snprintf(buf, n, "%s", "");
+		return ROLE_DIM;
+	case DUE_OVERDUE:
+		snprintf(buf, n, "OVERDUE %d day%s", -days, days == -1 ? "" : "s");
+		return ROLE_OVERDUE;
+	case DUE_TODAY:
+		snprintf(buf, n, "due today");
+		return ROLE_WARNING;
+	case DUE_SOON:
+		snprintf(buf, n, "%d day%s left", days, days == 1 ? "" : "s");
+		return ROLE_WARNING;
+	case DUE_LATER:
+		snprintf(buf, n, "%d days left", days);
+		return ROLE_NORMAL;
+	}
+	buf[0] = '\0';
+	return ROLE_NORMAL;
+}

@@ -1,0 +1,95 @@
+/* tui/action.h — every user action of hmx as data, and the key bindings.
+ *
+ * One X-macro list, ACTION(group, id, "name", "help"), generates the enum
+ * (ACT_id), the names used by key scripts (tests), the lines of the `?`
+ * help overlay and the labels of the bottom key bar. Keys are mapped to
+ * actions by tables (struct tui_keybind): the global table here, one table
+ * per screen (searched first), and the tables of the dialog and the pager.
+ * Nothing outside this input layer looks at raw key codes. */
+#ifndef HMX_TUI_ACTION_H
+#define HMX_TUI_ACTION_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define ACTION_LIST(ACTION) \
+	ACTION(MOVE, UP, "up", "Move up one row") \
+	ACTION(MOVE, DOWN, "down", "Move down one row") \
+	ACTION(MOVE, PAGE_UP, "page-up", "Move up one page") \
+	ACTION(MOVE, PAGE_DOWN, "page-down", "Move down one page") \
+	ACTION(MOVE, TOP, "top", "Go to the first row") \
+	ACTION(MOVE, BOTTOM, "bottom", "Go to the last row") \
+	ACTION(MOVE, SEARCH, "search", "Search this list (case-insensitive)") \
+	ACTION(MOVE, SEARCH_NEXT, "search-next", "Next match of the search") \
+	ACTION(MOVE, SEARCH_PREV, "search-prev", "Previous match of the search") \
+	ACTION(VIEW, ENTER, "enter", "Open the selected row") \
+	ACTION(VIEW, EXPAND, "expand", "Show the sub-items of the step") \
+	ACTION(VIEW, COLLAPSE, "collapse", "Fold the sub-items under their step") \
+	ACTION(VIEW, TOGGLE, "toggle", "Fold or unfold the sub-items of the step") \
+	ACTION(VIEW, AUDIT, "audit", "Show the audit trail of the selected step") \
+	ACTION(VIEW, REFRESH, "refresh", "Reload the data and redraw the screen") \
+	ACTION(VIEW, HELP, "help", "Show this help") \
+	ACTION(VIEW, BACK, "back", "Close the overlay or go back one screen") \
+	ACTION(VIEW, QUIT, "quit", "Close this screen; on the first screen quit hmx") \
+	ACTION(VIEW, QUIT_ALL, "quit-all", "Quit hmx from any screen") \
+	ACTION(STEP, START, "start", "Mark the step in progress") \
+	ACTION(STEP, DONE, "done", "Mark the step done, with an optional note") \
+	ACTION(STEP, SKIP, "skip", "Skip the step (a reason is required)") \
+	ACTION(STEP, BLOCK, "block", "Mark the step blocked (a reason is required)") \
+	ACTION(STEP, TODO, "todo", "Put the step back to todo") \
+	ACTION(STEP, UNDO, "undo", "Undo the last change of the step (asks first)") \
+	ACTION(DIALOG, YES, "yes", "Answer yes to the question") \
+	ACTION(DIALOG, NO, "no", "Answer no to the question (the default)")
+
+enum action_group { GROUP_MOVE, GROUP_VIEW, GROUP_STEP, GROUP_DIALOG };
+
+enum action {
+	ACT_NONE = 0,
+#define ACTION_ENUM(group, id, name, help) ACT_##id,
+	ACTION_LIST(ACTION_ENUM)
+#undef ACTION_ENUM
+	ACT_COUNT
+};
+
+/* Script name of a (valid) action, e.g. "page-down"; "" for ACT_NONE. */
+const char *action_name(enum action a);
+/* Default help line of an action. */
+const char *action_help(enum action a);
+enum action_group action_group(enum action a);
+/* Heading of a group in the help overlay ("Moving", ...). */
+const char *action_group_title(enum action_group g);
+/* Action by script name; ACT_NONE when unknown. */
+enum action action_by_name(const char *name);
+
+/* A key: a Unicode character, or TUI_FN(curses KEY_* code) for a function
+ * key as reported by wget_wch() with KEY_CODE_YES. */
+#define TUI_FN(k) (0x1000000 | (k))
+#define TUI_KEY_ESC 27
+#define TUI_CTRL(c) ((c) & 0x1f)
+
+struct tui_keybind {
+	int key;
+	enum action act;
+	bool alias; /* a second key for the same thing, not listed in help */
+};
+
+/* The bindings every screen has (arrows and vi keys, PgUp/PgDn, Home/End,
+ * g/G, Enter, Esc, q, ?, F1, /, n, N, F5, F10 ...). */
+extern const struct tui_keybind tui_keys_global[];
+extern const size_t tui_keys_global_n;
+/* Keys of a yes/no question: y answers yes; n, Esc, Enter and q answer no. */
+extern const struct tui_keybind tui_keys_dialog[];
+extern const size_t tui_keys_dialog_n;
+
+/* Action bound to key in map (n entries); ACT_NONE when not bound. */
+enum action keymap_lookup(const struct tui_keybind *map, size_t n, int key);
+
+/* Readable name of key into buf: "j", "Up", "PgDn", "Enter", "Esc",
+ * "Space", "F1", "^L". Returns buf. */
+const char *tui_key_name(int key, char *buf, size_t n);
+/* Parses a key as written in key scripts: one character ("j", "é"), a name
+ * as tui_key_name() writes it (case-insensitive), "^X" for a control key,
+ * "Fn", "KEY_F(n)" or a curses name like "KEY_DOWN". False when unknown. */
+bool tui_key_parse(const char *s, int *key);
+
+#endif
