@@ -34,13 +34,26 @@ enum hmx_rc audit_write(struct store *s, const char *action, const char *object,
 	return HMX_OK;
 }
 
+static void read_row(sqlite3_stmt *st, void *row)
+{
+	struct audit_row *r = row;
+
+	r->id = sqlite3_column_int64(st, 0);
+	store_col_text(st, 1, r->at, sizeof r->at);
+	store_col_text(st, 2, r->who, sizeof r->who);
+	store_col_text(st, 3, r->action, sizeof r->action);
+	store_col_text(st, 4, r->object, sizeof r->object);
+	store_col_text(st, 5, r->before, sizeof r->before);
+	store_col_text(st, 6, r->after, sizeof r->after);
+}
+
 enum hmx_rc audit_list(struct store *s, const char *object_prefix, size_t limit,
 		       struct audit_row **out, size_t *n, struct hmx_err *err)
 {
 	sqlite3_stmt *st;
-	struct audit_row *rows = NULL;
-	size_t cap = 0, count = 0;
-	int rc;
+	struct audit_row *rows;
+	size_t count = 0;
+	void *v;
 
 	*out = NULL;
 	*n = 0;
@@ -55,29 +68,10 @@ enum hmx_rc audit_list(struct store *s, const char *object_prefix, size_t limit,
 	if (object_prefix)
 		sqlite3_bind_text(st, 1, object_prefix, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, limit ? (sqlite3_int64)limit : -1);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct audit_row *r, *nr = hmx_grow(rows, &cap, count, sizeof *rows);
-
-		if (!nr) {
-			free(rows);
-			sqlite3_finalize(st);
-			return hmx_err_set(err, HMX_ENOMEM, "out of memory");
-		}
-		rows = nr;
-		r = &rows[count++];
-		r->id = sqlite3_column_int64(st, 0);
-		store_col_text(st, 1, r->at, sizeof r->at);
-		store_col_text(st, 2, r->who, sizeof r->who);
-		store_col_text(st, 3, r->action, sizeof r->action);
-		store_col_text(st, 4, r->object, sizeof r->object);
-		store_col_text(st, 5, r->before, sizeof r->before);
-		store_col_text(st, 6, r->after, sizeof r->after);
-	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
-		free(rows);
-		return store_fail(s, err, "cannot read the audit log");
-	}
+	if (store_collect(s, st, sizeof *rows, read_row, &v, &count, "cannot read the audit log",
+			  err) != HMX_OK)
+		return err ? err->rc : HMX_EDB;
+	rows = v;
 	for (size_t i = 0; i < count / 2; i++) {
 		struct audit_row t = rows[i];
 		rows[i] = rows[count - 1 - i];

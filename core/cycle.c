@@ -512,8 +512,10 @@ struct cycle_row {
 
 #define CYCLE_SELECT "SELECT id, code, kind, period, start_day, end_day, fy_start FROM cycle "
 
-static void read_cycle_row(sqlite3_stmt *st, struct cycle_row *c)
+static void read_cycle_row(sqlite3_stmt *st, void *row)
 {
+	struct cycle_row *c = row;
+
 	c->id = sqlite3_column_int64(st, 0);
 	store_col_text(st, 1, c->code, sizeof c->code);
 	store_col_text(st, 2, c->kind, sizeof c->kind);
@@ -562,13 +564,39 @@ static cal_day step_deadline(struct store *s, const struct cycle_row *c, const c
 	return d;
 }
 
+static void read_step(sqlite3_stmt *st, void *row)
+{
+	struct step_info *si = row;
+	char state[16];
+	const char *label;
+
+	si->id = sqlite3_column_int64(st, 0);
+	store_col_text(st, 1, si->code, sizeof si->code);
+	store_col_text(st, 2, si->parent, sizeof si->parent);
+	si->depth = si->parent[0] ? 1 : 0;
+	store_col_text(st, 3, si->title, sizeof si->title);
+	store_col_text(st, 4, si->source, sizeof si->source);
+	store_col_text(st, 5, si->actor, sizeof si->actor);
+	label = actor_label(si->actor);
+	hmx_strlcpy(si->actor_label, label ? label : si->actor, sizeof si->actor_label);
+	store_col_text(st, 6, si->project, sizeof si->project);
+	store_col_text(st, 7, si->gates, sizeof si->gates);
+	store_col_text(st, 8, si->rule, sizeof si->rule);
+	store_col_text(st, 9, state, sizeof state);
+	if (!step_state_parse(state, &si->state))
+		si->state = STEP_TODO;
+	store_col_text(st, 10, si->note, sizeof si->note);
+	store_col_text(st, 11, si->updated_at, sizeof si->updated_at);
+	store_col_text(st, 12, si->updated_by, sizeof si->updated_by);
+}
+
 static enum hmx_rc load_steps(struct store *s, const struct cycle_row *c, struct step_info **out,
 			      size_t *n, struct hmx_err *err)
 {
 	sqlite3_stmt *st;
-	struct step_info *arr = NULL, *na;
-	size_t cap = 0, count = 0;
-	int rc;
+	struct step_info *arr;
+	size_t count;
+	void *v;
 
 	*out = NULL;
 	*n = 0;
@@ -582,43 +610,10 @@ static enum hmx_rc load_steps(struct store *s, const struct cycle_row *c, struct
 	if (!st)
 		return HMX_EDB;
 	sqlite3_bind_int64(st, 1, c->id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct step_info *si;
-		char state[16];
-		const char *label;
-
-		if (!(na = hmx_grow(arr, &cap, count, sizeof *arr))) {
-			free(arr);
-			sqlite3_finalize(st);
-			return hmx_err_set(err, HMX_ENOMEM, "out of memory");
-		}
-		arr = na;
-		si = &arr[count++];
-		memset(si, 0, sizeof *si);
-		si->id = sqlite3_column_int64(st, 0);
-		store_col_text(st, 1, si->code, sizeof si->code);
-		store_col_text(st, 2, si->parent, sizeof si->parent);
-		si->depth = si->parent[0] ? 1 : 0;
-		store_col_text(st, 3, si->title, sizeof si->title);
-		store_col_text(st, 4, si->source, sizeof si->source);
-		store_col_text(st, 5, si->actor, sizeof si->actor);
-		label = actor_label(si->actor);
-		hmx_strlcpy(si->actor_label, label ? label : si->actor, sizeof si->actor_label);
-		store_col_text(st, 6, si->project, sizeof si->project);
-		store_col_text(st, 7, si->gates, sizeof si->gates);
-		store_col_text(st, 8, si->rule, sizeof si->rule);
-		store_col_text(st, 9, state, sizeof state);
-		if (!step_state_parse(state, &si->state))
-			si->state = STEP_TODO;
-		store_col_text(st, 10, si->note, sizeof si->note);
-		store_col_text(st, 11, si->updated_at, sizeof si->updated_at);
-		store_col_text(st, 12, si->updated_by, sizeof si->updated_by);
-	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
-		free(arr);
-		return store_fail(s, err, "cannot read the steps");
-	}
+	if (store_collect(s, st, sizeof *arr, read_step, &v, &count, "cannot read the steps", err) !=
+	    HMX_OK)
+		return err ? err->rc : HMX_EDB;
+	arr = v;
 	for (size_t i = 0; i < count; i++) {
 		arr[i].deadline = step_deadline(s, c, arr[i].rule);
 		if (!arr[i].depth)
@@ -758,28 +753,19 @@ enum hmx_rc cycle_list(struct store *s, bool include_closed, cal_day today,
 		       struct cycle_info **out, size_t *n, struct hmx_err *err)
 {
 	sqlite3_stmt *st = store_prepare(s, CYCLE_SELECT "ORDER BY id", err);
-	struct cycle_row *rows = NULL, *nr;
+	struct cycle_row *rows;
 	struct cycle_info *infos = NULL;
-	size_t cap = 0, nrows = 0, count = 0;
-	enum hmx_rc rc = HMX_OK;
-	int src;
+	size_t nrows = 0, count = 0;
+	enum hmx_rc rc;
+	void *v;
 
 	*out = NULL;
 	*n = 0;
 	load_templates(NULL);
 	if (!st)
 		return HMX_EDB;
-	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
-		if (!(nr = hmx_grow(rows, &cap, nrows, sizeof *rows))) {
-			rc = hmx_err_set(err, HMX_ENOMEM, "out of memory");
-			break;
-		}
-		rows = nr;
-		read_cycle_row(st, &rows[nrows++]);
-	}
-	sqlite3_finalize(st);
-	if (rc == HMX_OK && src != SQLITE_DONE)
-		rc = store_fail(s, err, "cannot list cycles");
+	rc = store_collect(s, st, sizeof *rows, read_cycle_row, &v, &nrows, "cannot list cycles", err);
+	rows = v;
 	if (rc == HMX_OK && !(infos = calloc(nrows ? nrows : 1, sizeof *infos)))
 		rc = hmx_err_set(err, HMX_ENOMEM, "out of memory");
 	for (size_t i = 0; rc == HMX_OK && i < nrows; i++) {
@@ -990,15 +976,31 @@ fail:
 	return rc;
 }
 
+static void read_change(sqlite3_stmt *st, void *row)
+{
+	struct step_change *c = row;
+	char state[16];
+
+	c->id = sqlite3_column_int64(st, 0);
+	store_col_text(st, 1, c->at, sizeof c->at);
+	store_col_text(st, 2, c->who, sizeof c->who);
+	store_col_text(st, 3, state, sizeof state);
+	if (!step_state_parse(state, &c->from))
+		c->from = STEP_TODO;
+	store_col_text(st, 4, state, sizeof state);
+	if (!step_state_parse(state, &c->to))
+		c->to = STEP_TODO;
+	store_col_text(st, 5, c->note, sizeof c->note);
+	c->is_undo = sqlite3_column_int(st, 6) != 0;
+}
+
 enum hmx_rc step_history(struct store *s, const char *cycle, const char *step,
 			 struct step_change **out, size_t *n, struct hmx_err *err)
 {
 	struct step_info si;
-	struct step_change *arr = NULL, *na;
-	size_t cap = 0, count = 0;
 	sqlite3_stmt *st;
 	enum hmx_rc rc;
-	int src;
+	void *v;
 
 	*out = NULL;
 	*n = 0;
@@ -1009,35 +1011,7 @@ enum hmx_rc step_history(struct store *s, const char *cycle, const char *step,
 	if (!st)
 		return HMX_EDB;
 	sqlite3_bind_int64(st, 1, si.id);
-	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
-		struct step_change *c;
-		char state[16];
-
-		if (!(na = hmx_grow(arr, &cap, count, sizeof *arr))) {
-			free(arr);
-			sqlite3_finalize(st);
-			return hmx_err_set(err, HMX_ENOMEM, "out of memory");
-		}
-		arr = na;
-		c = &arr[count++];
-		c->id = sqlite3_column_int64(st, 0);
-		store_col_text(st, 1, c->at, sizeof c->at);
-		store_col_text(st, 2, c->who, sizeof c->who);
-		store_col_text(st, 3, state, sizeof state);
-		if (!step_state_parse(state, &c->from))
-			c->from = STEP_TODO;
-		store_col_text(st, 4, state, sizeof state);
-		if (!step_state_parse(state, &c->to))
-			c->to = STEP_TODO;
-		store_col_text(st, 5, c->note, sizeof c->note);
-		c->is_undo = sqlite3_column_int(st, 6) != 0;
-	}
-	sqlite3_finalize(st);
-	if (src != SQLITE_DONE) {
-		free(arr);
-		return store_fail(s, err, "cannot read the step history");
-	}
-	*out = arr;
-	*n = count;
-	return HMX_OK;
+	rc = store_collect(s, st, sizeof **out, read_change, &v, n, "cannot read the step history", err);
+	*out = v;
+	return rc;
 }

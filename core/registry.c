@@ -114,37 +114,28 @@ enum hmx_rc reg_agency_add(struct store *s, const char *code, const char *name, 
 			     "agency.add", object, NULL, name, err);
 }
 
+static void read_agency(sqlite3_stmt *st, void *row)
+{
+	struct reg_agency *a = row;
+
+	a->id = sqlite3_column_int64(st, 0);
+	store_col_text(st, 1, a->code, sizeof a->code);
+	store_col_text(st, 2, a->name, sizeof a->name);
+}
+
 enum hmx_rc reg_agency_list(struct store *s, struct reg_agency **out, size_t *n, struct hmx_err *err)
 {
 	sqlite3_stmt *st = store_prepare(s, "SELECT id, code, name FROM agency ORDER BY code", err);
-	struct reg_agency *arr = NULL, *na;
-	size_t cap = 0, count = 0;
-	int rc;
+	enum hmx_rc rc;
+	void *v;
 
 	*out = NULL;
 	*n = 0;
 	if (!st)
 		return HMX_EDB;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (!(na = hmx_grow(arr, &cap, count, sizeof *arr))) {
-			free(arr);
-			sqlite3_finalize(st);
-			return hmx_err_set(err, HMX_ENOMEM, "out of memory");
-		}
-		arr = na;
-		arr[count].id = sqlite3_column_int64(st, 0);
-		store_col_text(st, 1, arr[count].code, sizeof arr[count].code);
-		store_col_text(st, 2, arr[count].name, sizeof arr[count].name);
-		count++;
-	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
-		free(arr);
-		return store_fail(s, err, "cannot list agencies");
-	}
-	*out = arr;
-	*n = count;
-	return HMX_OK;
+	rc = store_collect(s, st, sizeof **out, read_agency, &v, n, "cannot list agencies", err);
+	*out = v;
+	return rc;
 }
 
 static bool agency_exists(struct store *s, const char *code)
@@ -197,8 +188,9 @@ enum hmx_rc reg_project_add(struct store *s, const char *code, const char *name,
 	"SELECT p.id, p.code, p.name, a.code, p.source, p.hud_project_id, p.active "        \
 	"FROM project p JOIN agency a ON a.id = p.agency_id "
 
-static void read_project(sqlite3_stmt *st, struct reg_project *p)
+static void read_project(sqlite3_stmt *st, void *row)
 {
+	struct reg_project *p = row;
 	char src[32];
 
 	p->id = sqlite3_column_int64(st, 0);
@@ -239,9 +231,8 @@ enum hmx_rc reg_project_list(struct store *s, const enum reg_source *src_filter,
 	sqlite3_stmt *st = store_prepare(s, PROJECT_SELECT
 					 "WHERE ?1 IS NULL OR p.source = ?1 ORDER BY a.code, p.code",
 					 err);
-	struct reg_project *arr = NULL, *na;
-	size_t cap = 0, count = 0;
-	int rc;
+	enum hmx_rc rc;
+	void *v;
 
 	*out = NULL;
 	*n = 0;
@@ -249,23 +240,9 @@ enum hmx_rc reg_project_list(struct store *s, const enum reg_source *src_filter,
 		return HMX_EDB;
 	if (src_filter)
 		sqlite3_bind_text(st, 1, reg_source_name(*src_filter), -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (!(na = hmx_grow(arr, &cap, count, sizeof *arr))) {
-			free(arr);
-			sqlite3_finalize(st);
-			return hmx_err_set(err, HMX_ENOMEM, "out of memory");
-		}
-		arr = na;
-		read_project(st, &arr[count++]);
-	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
-		free(arr);
-		return store_fail(s, err, "cannot list projects");
-	}
-	*out = arr;
-	*n = count;
-	return HMX_OK;
+	rc = store_collect(s, st, sizeof **out, read_project, &v, n, "cannot list projects", err);
+	*out = v;
+	return rc;
 }
 
 enum hmx_rc reg_project_set(struct store *s, const char *code, const char *field,

@@ -439,3 +439,34 @@ void store_col_text(sqlite3_stmt *st, int col, char *buf, size_t n)
 
 	hmx_strlcpy(buf, t ? (const char *)t : "", n);
 }
+
+enum hmx_rc store_collect(struct store *s, sqlite3_stmt *st, size_t elem,
+			  void (*read)(sqlite3_stmt *st, void *row), void **out, size_t *n,
+			  const char *doing, struct hmx_err *err)
+{
+	char *arr = NULL, *na;
+	size_t cap = 0, count = 0;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (!(na = hmx_grow(arr, &cap, count, elem))) {
+			free(arr);
+			sqlite3_finalize(st);
+			return hmx_err_set(err, HMX_ENOMEM, "out of memory");
+		}
+		arr = na;
+		memset(arr + count * elem, 0, elem);
+		read(st, arr + count * elem);
+		count++;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		free(arr);
+		return store_fail(s, err, doing);
+	}
+	*out = arr;
+	*n = count;
+	return HMX_OK;
+}

@@ -62,6 +62,14 @@ enum hmx_rc store_exec(struct store *s, const char *sql, struct hmx_err *err);
  * commits. Used by screens to refresh. */
 int64_t store_data_version(struct store *s);
 
+/* Steps st to its end, reading each row with read(st, elem_ptr) into a
+ * malloc'd array of elements of size elem (zeroed before read). Always
+ * finalizes st. On success *out (free() it; NULL when no rows) and *n are
+ * set; on failure both are NULL/0 and err names doing. */
+enum hmx_rc store_collect(struct store *s, sqlite3_stmt *st, size_t elem,
+			  void (*read)(sqlite3_stmt *st, void *row), void **out, size_t *n,
+			  const char *doing, struct hmx_err *err);
+
 /* Copies column col of the current row of st into buf (size n); "" for NULL. */
 void store_col_text(sqlite3_stmt *st, int col, char *buf, size_t n);
 

@@ -5,44 +5,10 @@
  * limit keeping the newest rows, oldest-first order, and the recorded
  * time and actor (HMX_NOW, HMX_USER). */
 #include "testutil.h"
+#include "fxstore.h"
 
 #include "core/audit.h"
 #include "core/store.h"
-
-struct fx {
-	char dir[256];
-	char db[320];
-	struct store *s;
-};
-
-static int setup(void **state)
-{
-	struct fx *f = calloc(1, sizeof *f);
-	struct hmx_err err;
-
-	assert_non_null(f);
-	tu_mkdtemp(f->dir, sizeof f->dir);
-	tu_path(f->db, sizeof f->db, f->dir, "hmx.db");
-	setenv("HOME", f->dir, 1);
-	unsetenv("HMX_DB");
-	unsetenv("XDG_DATA_HOME");
-	setenv("HMX_NOW", "2026-04-01T12:00:00Z", 1);
-	setenv("HMX_USER", "tester", 1);
-	if (store_open(f->db, STORE_CREATE, &f->s, &err) != HMX_OK)
-		fail_msg("store_open: %s", err.msg);
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fx *f = *state;
-
-	store_close(&f->s);
-	tu_rmtree(f->dir);
-	free(f);
-	return 0;
-}
 
 /* Writes one row in its own transaction. */
 static void write1(struct store *s, const char *action, const char *object, const char *before,
@@ -382,16 +348,16 @@ static void test_long_text_truncated_on_read(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_committed_row_appears, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_rolled_back_row_absent, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_null_before_after, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_update_delete_refused, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_refused_from_another_connection, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_prefix_is_a_path_segment, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_limit_keeps_newest_oldest_first, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_empty_result, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_now_and_user_recorded, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_long_text_truncated_on_read, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_committed_row_appears, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_rolled_back_row_absent, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_null_before_after, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_update_delete_refused, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_refused_from_another_connection, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_prefix_is_a_path_segment, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_limit_keeps_newest_oldest_first, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_empty_result, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_now_and_user_recorded, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_long_text_truncated_on_read, fx_setup, fx_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -3,45 +3,11 @@
  * rules and text, unknown keys, one audit row per accepted change and none
  * for a refused one, the integer shortcuts, and values stored by hand. */
 #include "testutil.h"
+#include "fxstore.h"
 
 #include "core/audit.h"
 #include "core/config.h"
 #include "core/store.h"
-
-struct fx {
-	char dir[256];
-	char db[320];
-	struct store *s;
-};
-
-static int setup(void **state)
-{
-	struct fx *f = calloc(1, sizeof *f);
-	struct hmx_err err;
-
-	assert_non_null(f);
-	tu_mkdtemp(f->dir, sizeof f->dir);
-	tu_path(f->db, sizeof f->db, f->dir, "hmx.db");
-	setenv("HOME", f->dir, 1);
-	unsetenv("HMX_DB");
-	unsetenv("XDG_DATA_HOME");
-	setenv("HMX_NOW", "2026-04-01T12:00:00Z", 1);
-	setenv("HMX_USER", "tester", 1);
-	if (store_open(f->db, STORE_CREATE, &f->s, &err) != HMX_OK)
-		fail_msg("store_open: %s", err.msg);
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fx *f = *state;
-
-	store_close(&f->s);
-	tu_rmtree(f->dir);
-	free(f);
-	return 0;
-}
 
 static void assert_get(struct store *s, const char *key, const char *want)
 {
@@ -362,16 +328,16 @@ static void test_readonly_store_refuses_set(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_known_keys_and_defaults, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_set_get_persist, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_get_truncates_to_buffer, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_int_validation, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_rule_validation, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_text_validation, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_unknown_key, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_audit_row_per_set, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_bad_stored_value_falls_back, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_readonly_store_refuses_set, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_known_keys_and_defaults, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_set_get_persist, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_get_truncates_to_buffer, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_int_validation, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_rule_validation, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_text_validation, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_unknown_key, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_audit_row_per_set, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_bad_stored_value_falls_back, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_readonly_store_refuses_set, fx_setup, fx_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

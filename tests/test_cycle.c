@@ -7,6 +7,7 @@
  * and blocked, undo and history, one audit row per change, due status,
  * cycle list order and summaries, the demo workspace, and unknown names. */
 #include "testutil.h"
+#include "fxstore.h"
 
 #include "core/audit.h"
 #include "core/config.h"
@@ -14,12 +15,6 @@
 #include "core/demo.h"
 #include "core/registry.h"
 #include "core/store.h"
-
-struct fx {
-	char dir[256];
-	char db[320];
-	struct store *s;
-};
 
 static void add_agency(struct store *s, const char *code, const char *name)
 {
@@ -72,40 +67,10 @@ static void seed_registry(struct store *s)
 	deactivate(s, "hpc-closed");
 }
 
-static int setup(void **state)
-{
-	struct fx *f = calloc(1, sizeof *f);
-	struct hmx_err err;
-
-	assert_non_null(f);
-	tu_mkdtemp(f->dir, sizeof f->dir);
-	tu_path(f->db, sizeof f->db, f->dir, "hmx.db");
-	setenv("HOME", f->dir, 1);
-	unsetenv("HMX_DB");
-	unsetenv("XDG_DATA_HOME");
-	setenv("HMX_NOW", "2026-04-01T12:00:00Z", 1);
-	setenv("HMX_USER", "tester", 1);
-	setenv("HMX_TODAY", "2026-04-10", 1);
-	if (store_open(f->db, STORE_CREATE, &f->s, &err) != HMX_OK)
-		fail_msg("store_open: %s", err.msg);
-	*state = f;
-	return 0;
-}
-
 static int setup_reg(void **state)
 {
-	setup(state);
+	fx_setup(state);
 	seed_registry(((struct fx *)*state)->s);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fx *f = *state;
-
-	store_close(&f->s);
-	tu_rmtree(f->dir);
-	free(f);
 	return 0;
 }
 
@@ -1516,38 +1481,38 @@ int main(void)
 		cmocka_unit_test(test_state_names),
 		cmocka_unit_test(test_cycle_due),
 		cmocka_unit_test(test_kinds_in_order),
-		cmocka_unit_test_setup_teardown(test_template_steps, setup_reg, teardown),
-		cmocka_unit_test_setup_teardown(test_subitems_copy_their_parent, setup_reg, teardown),
+		cmocka_unit_test_setup_teardown(test_template_steps, setup_reg, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_subitems_copy_their_parent, setup_reg, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_expansion_follows_registry_at_creation, setup_reg,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_longest_project_code_expands, setup_reg, teardown),
-		cmocka_unit_test_setup_teardown(test_expansion_with_empty_registry, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_cycle_new_codes_and_audit, setup_reg, teardown),
-		cmocka_unit_test_setup_teardown(test_cycle_new_refusals, setup_reg, teardown),
-		cmocka_unit_test_setup_teardown(test_cycle_new_duplicate, setup_reg, teardown),
-		cmocka_unit_test_setup_teardown(test_deadlines_quarter_july, setup_reg, teardown),
-		cmocka_unit_test_setup_teardown(test_deadlines_quarter_october, setup_reg, teardown),
-		cmocka_unit_test_setup_teardown(test_deadlines_bimonth, setup_reg, teardown),
-		cmocka_unit_test_setup_teardown(test_annual_deadlines_follow_settings, setup_reg, teardown),
-		cmocka_unit_test_setup_teardown(test_gates, setup_reg, teardown),
-		cmocka_unit_test_setup_teardown(test_all_before_gate, setup_reg, teardown),
-		cmocka_unit_test_setup_teardown(test_parent_and_subitems, setup_reg, teardown),
-		cmocka_unit_test_setup_teardown(test_reasons_and_notes, setup_reg, teardown),
-		cmocka_unit_test_setup_teardown(test_change_records_who_and_when, setup_reg, teardown),
-		cmocka_unit_test_setup_teardown(test_undo_walks_back, setup_reg, teardown),
-		cmocka_unit_test_setup_teardown(test_undo_skips_undone_changes, setup_reg, teardown),
-		cmocka_unit_test_setup_teardown(test_undo_nothing_and_unknown, setup_reg, teardown),
-		cmocka_unit_test_setup_teardown(test_history, setup_reg, teardown),
-		cmocka_unit_test_setup_teardown(test_cycle_info_next_and_counts, setup_reg, teardown),
-		cmocka_unit_test_setup_teardown(test_cycle_info_counts_subitems, setup_reg, teardown),
-		cmocka_unit_test_setup_teardown(test_cycle_list_order, setup_reg, teardown),
-		cmocka_unit_test_setup_teardown(test_cycle_list_closed_filter, setup_reg, teardown),
-		cmocka_unit_test_setup_teardown(test_unknown_cycle_and_step, setup_reg, teardown),
-		cmocka_unit_test_setup_teardown(test_step_set_locked_and_readonly, setup_reg, teardown),
-		cmocka_unit_test_setup_teardown(test_demo_seed, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_demo_refuses_any_workspace, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_demo_with_october_start, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_demo_around_another_day, setup, teardown),
+						fx_teardown),
+		cmocka_unit_test_setup_teardown(test_longest_project_code_expands, setup_reg, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_expansion_with_empty_registry, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_cycle_new_codes_and_audit, setup_reg, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_cycle_new_refusals, setup_reg, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_cycle_new_duplicate, setup_reg, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_deadlines_quarter_july, setup_reg, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_deadlines_quarter_october, setup_reg, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_deadlines_bimonth, setup_reg, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_annual_deadlines_follow_settings, setup_reg, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_gates, setup_reg, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_all_before_gate, setup_reg, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_parent_and_subitems, setup_reg, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_reasons_and_notes, setup_reg, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_change_records_who_and_when, setup_reg, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_undo_walks_back, setup_reg, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_undo_skips_undone_changes, setup_reg, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_undo_nothing_and_unknown, setup_reg, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_history, setup_reg, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_cycle_info_next_and_counts, setup_reg, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_cycle_info_counts_subitems, setup_reg, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_cycle_list_order, setup_reg, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_cycle_list_closed_filter, setup_reg, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_unknown_cycle_and_step, setup_reg, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_step_set_locked_and_readonly, setup_reg, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_demo_seed, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_demo_refuses_any_workspace, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_demo_with_october_start, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_demo_around_another_day, fx_setup, fx_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -4,45 +4,11 @@
  * reporting group (no rdc-direct, no inactive project), and changing every
  * project field with its before/after audit row. */
 #include "testutil.h"
+#include "fxstore.h"
 
 #include "core/audit.h"
 #include "core/registry.h"
 #include "core/store.h"
-
-struct fx {
-	char dir[256];
-	char db[320];
-	struct store *s;
-};
-
-static int setup(void **state)
-{
-	struct fx *f = calloc(1, sizeof *f);
-	struct hmx_err err;
-
-	assert_non_null(f);
-	tu_mkdtemp(f->dir, sizeof f->dir);
-	tu_path(f->db, sizeof f->db, f->dir, "hmx.db");
-	setenv("HOME", f->dir, 1);
-	unsetenv("HMX_DB");
-	unsetenv("XDG_DATA_HOME");
-	setenv("HMX_NOW", "2026-04-01T12:00:00Z", 1);
-	setenv("HMX_USER", "tester", 1);
-	if (store_open(f->db, STORE_CREATE, &f->s, &err) != HMX_OK)
-		fail_msg("store_open: %s", err.msg);
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fx *f = *state;
-
-	store_close(&f->s);
-	tu_rmtree(f->dir);
-	free(f);
-	return 0;
-}
 
 static void agency_ok(struct store *s, const char *code, const char *name)
 {
@@ -556,17 +522,17 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_source_names),
-		cmocka_unit_test_setup_teardown(test_agency_add_list_audit, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_agency_duplicate, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_agency_bad_input, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_project_add_get_audit, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_project_duplicate_and_unknown_agency, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_project_bad_input, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_project_get_unknown, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_project_list_order_and_filter, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_upload_group, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_project_set_every_field, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_project_set_refusals, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_agency_add_list_audit, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_agency_duplicate, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_agency_bad_input, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_project_add_get_audit, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_project_duplicate_and_unknown_agency, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_project_bad_input, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_project_get_unknown, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_project_list_order_and_filter, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_upload_group, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_project_set_every_field, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_project_set_refusals, fx_setup, fx_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -6,6 +6,7 @@
  * wide-permission warning, read-only mode, the default path from the
  * environment, a locked database, and the small helpers. */
 #include "testutil.h"
+#include "fxstore.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -13,45 +14,6 @@
 #include "core/audit.h"
 #include "core/config.h"
 #include "core/store.h"
-
-struct fx {
-	char dir[256];
-	char db[320];
-	struct store *s;
-};
-
-static int setup(void **state)
-{
-	struct fx *f = calloc(1, sizeof *f);
-
-	assert_non_null(f);
-	tu_mkdtemp(f->dir, sizeof f->dir);
-	tu_path(f->db, sizeof f->db, f->dir, "hmx.db");
-	/* never touch the real home, data directory or database */
-	setenv("HOME", f->dir, 1);
-	unsetenv("HMX_DB");
-	unsetenv("XDG_DATA_HOME");
-	setenv("HMX_NOW", "2026-04-01T12:00:00Z", 1);
-	setenv("HMX_USER", "tester", 1);
-	setenv("HMX_TODAY", "2026-04-10", 1);
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fx *f = *state;
-	char ro[400];
-
-	store_close(&f->s);
-	hmx_hooks_install(NULL);
-	/* a test may have made a directory read-only */
-	chmod(tu_path(ro, sizeof ro, f->dir, "ro"), 0700);
-	chmod(f->dir, 0700);
-	tu_rmtree(f->dir);
-	free(f);
-	return 0;
-}
 
 /* ---- helpers ------------------------------------------------------------ */
 
@@ -815,29 +777,29 @@ static void test_close_is_null_safe(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_create_modes_nested_dirs, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_create_mode_with_permissive_umask, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_connection_settings, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_foreign_keys_enforced, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_migration_audited_once, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_upgrade_from_schema_1, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_data_survives_reopen, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_empty_sqlite_file_is_migrated, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_newer_database_refused_untouched, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_newer_rollback_database_untouched, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_not_a_database, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_damaged_schema_page, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_missing_without_create, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_directory_is_not_a_database, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_unwritable_places, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_wide_mode_warns, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_readonly_refuses_changes, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_readonly_needs_no_migration, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_default_path, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_locked_database, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_transactions, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_col_text_and_data_version, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_close_is_null_safe, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_create_modes_nested_dirs, fx_setup_env, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_create_mode_with_permissive_umask, fx_setup_env, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_connection_settings, fx_setup_env, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_foreign_keys_enforced, fx_setup_env, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_migration_audited_once, fx_setup_env, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_upgrade_from_schema_1, fx_setup_env, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_data_survives_reopen, fx_setup_env, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_empty_sqlite_file_is_migrated, fx_setup_env, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_newer_database_refused_untouched, fx_setup_env, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_newer_rollback_database_untouched, fx_setup_env, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_not_a_database, fx_setup_env, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_damaged_schema_page, fx_setup_env, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_missing_without_create, fx_setup_env, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_directory_is_not_a_database, fx_setup_env, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_unwritable_places, fx_setup_env, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_wide_mode_warns, fx_setup_env, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_readonly_refuses_changes, fx_setup_env, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_readonly_needs_no_migration, fx_setup_env, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_default_path, fx_setup_env, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_locked_database, fx_setup_env, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_transactions, fx_setup_env, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_col_text_and_data_version, fx_setup_env, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_close_is_null_safe, fx_setup_env, fx_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
