@@ -60,7 +60,7 @@ HMX := $(B)/hmx
 	clean screens-update check-core-nocurses bench fuzz
 .DEFAULT_GOAL := all
 
-all: $(HMX) $(TEST_BIN)
+all: $(HMX) $(TEST_BIN) $(B)/hmxgen $(B)/rawcsv
 
 $(B)/gen/assets.c: assets/embed.awk $(ASSET_TXT)
 	@mkdir -p $(@D)
@@ -144,6 +144,22 @@ fuzz: deps $(B)/tests/test_hmiscsv
 		grep -E 'Done|ERROR|SUMMARY' build/fuzz/$$t.log | tail -3; \
 		[ $$rc -eq 0 ] || { tail -40 build/fuzz/$$t.log; exit 1; }; \
 	done
+
+# Benchmark programs: the synthetic export generator and the raw libcsv pass.
+GEN_SRC := $(sort $(wildcard tests/gen/*.c))
+$(B)/hmxgen: $(GEN_SRC) $(wildcard tests/gen/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $(GEN_SRC) $(shell $(PKG_CONFIG) --libs libzip 2>/dev/null)
+
+$(B)/rawcsv: tests/bench/rawcsv.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< -lcsv
+
+# `make bench` (BENCH_MB=2000 by default): validate vs a raw libcsv pass.
+BENCH_MB ?= 2000
+bench: deps $(HMX) $(B)/hmxgen $(B)/rawcsv
+	@mkdir -p build/bench
+	HMX=$(HMX) HMXGEN=$(B)/hmxgen RAWCSV=$(B)/rawcsv BENCH_MB=$(BENCH_MB) sh tests/bench/run.sh
 
 clean:
 	rm -rf build build-san
