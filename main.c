@@ -3,9 +3,11 @@
  * Output is text or JSON on stdout; errors are one line on stderr.
  * Exit codes: 0 ok, 1 blocking findings, 2 usage error, 3 runtime error. */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/audit.h"
@@ -13,8 +15,13 @@
 #include "core/config.h"
 #include "core/cycle.h"
 #include "core/demo.h"
+#include "core/intake.h"
+#include "core/mapping.h"
 #include "core/registry.h"
+#include "core/report.h"
 #include "core/store.h"
+#include "core/validate.h"
+#include "core/validate_store.h"
 #include "tui/tui.h"
 
 enum { EXIT_OK = 0, EXIT_FINDINGS = 1, EXIT_USAGE = 2, EXIT_RUNTIME = 3 };
@@ -728,6 +735,612 @@ static int v_audit(struct globals *g, struct args *a)
 	return EXIT_OK;
 }
 
+/* ---- validate ------------------------------------------------------------ */
+
+static void cli_log(void *ctx, enum hmx_log_level level, const char *msg);
+
+/* Where findings go: the report, and the database with --cycle. */
+struct vcli {
+	struct report *rep;
+	struct vstore *vs;
+};
+
+static int vcli_finding(void *ctx, const struct validate_finding *f)
+{
+	struct vcli *c = ctx;
+
+	if (report_finding(c->rep, f))
+		return 1;
+	return c->vs ? vstore_finding(c->vs, f) : 0;
+}
+
+static void vcli_summary(void *ctx, const struct validate_result *res)
+{
+	report_summary(((struct vcli *)ctx)->rep, res);
+}
+
+/* The progress bar on stderr: file, MB done of the total, MB/s, ETA. */
+struct pbar {
+	double t0, last;
+	bool shown;
+};
+
+static double mono_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void pbar_progress(void *ctx, const char *what, uint64_t done, uint64_t total)
+{
+	struct pbar *pb = ctx;
+	double now = mono_now(), el = now - pb->t0, rate, mb = (double)done / 1e6;
+	char bar[21];
+	int fill, eta;
+
+	if (now - pb->last < 0.1)
+		return;
+	pb->last = now;
+	pb->shown = true;
+	rate = el > 0 ? mb / el : 0;
+	if (total < done)
+		total = done;
+	fill = total ? (int)(20.0 * (double)done / (double)total) : 0;
+	for (int i = 0; i < 20; i++)
+		bar[i] = i < fill ? '#' : '.';
+	bar[20] = '\0';
+	eta = rate > 0 ? (int)(((double)(total - done) / 1e6) / rate + 0.5) : 0;
+	fprintf(stderr, "\r[%s] %-26.26s %8.1f/%.1f MB %7.1f MB/s ETA %d:%02d ", bar,
+		what ? what : "", mb, (double)total / 1e6, rate, eta / 60, eta % 60);
+	fflush(stderr);
+}
+
+static int v_validate(struct globals *g, struct args *a)
+{
+	struct hmx_err err = { 0 };
+	struct validate_opts vo;
+	struct validate_result res;
+	struct report_opts ro = { REPORT_TEXT, 5, a->pos[0] };
+	struct vcli c = { NULL, NULL };
+	struct pbar pb = { 0, 0, false };
+	const char *fmt = opt(a, "format"), *spec = opt(a, "spec"), *cycle = opt(a, "cycle");
+	const char *mx = opt(a, "max-examples"), *outp = opt(a, "output"), *th = opt(a, "threads");
+	char tmp[4200] = "";
+	FILE *out = stdout;
+	enum hmx_rc rc;
+	int exit_rc;
+
+	validate_opts_default(&vo);
+	if (fmt && !report_format_parse(fmt, &ro.format))
+		return usage_error("bad --format \"%s\": use text, csv or json", fmt);
+	if (spec && (vo.spec = spec_version_from_name(spec)) == SPEC_UNKNOWN)
+		return usage_error("bad --spec \"%s\": use FY2024 or FY2026", spec);
+	if (mx) {
+		char *end;
+		long n = strtol(mx, &end, 10);
+		if (*end || end == mx || n < 0 || n > 1000)
+			return usage_error("bad --max-examples \"%s\": use a number from 0 to 1000", mx);
+		ro.max_examples = (size_t)n;
+	}
+	if (th) {
+		char *end;
+		long n = strtol(th, &end, 10);
+		if (*end || end == th || n < 1 || n > 64)
+			return usage_error("bad --threads \"%s\": use a number from 1 to 64", th);
+		vo.threads = (unsigned)n;
+	}
+	if (cycle) {
+		int r = open_store(g, 0, &err);
+		if (r != EXIT_OK)
+			return r;
+		if (vstore_begin(the_store, cycle, a->pos[0], &c.vs, &err) != HMX_OK)
+			return fail(&err);
+	}
+	if (outp) {
+		int fd;
+		if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp.XXXXXX", outp) >= sizeof tmp) {
+			vstore_abort(&c.vs, "bad --output");
+			return usage_error("--output path too long");
+		}
+		fd = mkstemp(tmp);
+		if (fd < 0 || !(out = fdopen(fd, "w"))) {
+			fprintf(stderr, "%s: cannot write %s: %s\n", progname, outp, strerror(errno));
+			if (fd >= 0) {
+				close(fd);
+				unlink(tmp);
+			}
+			vstore_abort(&c.vs, "cannot write the report");
+			return EXIT_RUNTIME;
+		}
+	}
+	if (report_open(out, &ro, &c.rep, &err) != HMX_OK) {
+		vstore_abort(&c.vs, "out of memory");
+		if (outp) {
+			fclose(out);
+			unlink(tmp);
+		}
+		return fail(&err);
+	}
+	if (isatty(STDERR_FILENO) && !flag(a, "quiet")) {
+		struct hmx_hooks hooks = { .log = cli_log, .progress = pbar_progress, .ctx = &pb };
+		pb.t0 = pb.last = mono_now();
+		hmx_hooks_install(&hooks);
+	}
+	vo.on_summary = vcli_summary;
+	rc = validate_run(a->pos[0], &vo, vcli_finding, &c, &res, &err);
+	if (pb.shown)
+		fputs("\r\033[K", stderr);
+	{
+		struct hmx_hooks hooks = { .log = cli_log };
+		hmx_hooks_install(&hooks);
+	}
+	if (rc == HMX_OK) {
+		rc = report_close(&c.rep, &res, &err);
+	} else {
+		struct hmx_err e2;
+		report_close(&c.rep, NULL, &e2);
+	}
+	if (c.vs) {
+		if (rc == HMX_OK)
+			rc = vstore_finish(&c.vs, &res, &err);
+		else
+			vstore_abort(&c.vs, err.msg);
+	}
+	if (outp) {
+		bool ok = rc == HMX_OK && fflush(out) == 0 && fsync(fileno(out)) == 0;
+		if (fclose(out) != 0)
+			ok = false;
+		if (ok && rename(tmp, outp) != 0) {
+			hmx_err_set(&err, HMX_EIO, "cannot write %s: %s", outp, strerror(errno));
+			rc = HMX_EIO;
+		}
+		if (!ok || rc != HMX_OK)
+			unlink(tmp);
+		if (!ok && rc == HMX_OK)
+			rc = hmx_err_set(&err, HMX_EIO, "cannot write %s: %s", outp, strerror(errno));
+	}
+	if (rc != HMX_OK) {
+		validate_result_free(&res);
+		fprintf(stderr, "%s: %s\n", progname, err.msg[0] ? err.msg : hmx_rc_name(rc));
+		return EXIT_RUNTIME;
+	}
+	if (res.unreadable) {
+		fprintf(stderr, "%s: %s: cannot be read: not a folder of CSV files nor a readable zip "
+			"archive (P01)\n", progname, a->pos[0]);
+		exit_rc = EXIT_RUNTIME;
+	} else {
+		exit_rc = validate_blocking(&res) ? EXIT_FINDINGS : EXIT_OK;
+	}
+	validate_result_free(&res);
+	return exit_rc;
+}
+
+/* ---- intake, files, map (core/intake.h, core/mapping.h) ------------------ */
+
+static void human_size(char *buf, size_t n, uint64_t size)
+{
+	if (size < 1024)
+		snprintf(buf, n, "%llu B", (unsigned long long)size);
+	else if (size < 1024 * 1024)
+		snprintf(buf, n, "%.1f KiB", (double)size / 1024);
+	else if (size < 1024ull * 1024 * 1024)
+		snprintf(buf, n, "%.1f MiB", (double)size / (1024.0 * 1024));
+	else
+		snprintf(buf, n, "%.1f GiB", (double)size / (1024.0 * 1024 * 1024));
+}
+
+static void json_kb(FILE *f, bool *first, const char *key, bool value)
+{
+	fputs(*first ? "" : ",", f);
+	*first = false;
+	json_str(f, key);
+	fputs(value ? ":true" : ":false", f);
+}
+
+/* One file (intake) as a JSON object, without the closing brace. */
+static void json_intake(FILE *f, const struct intake_info *in)
+{
+	bool first = true;
+	char path[4200];
+	struct hmx_err err;
+
+	fputc('{', f);
+	json_kv(f, &first, "file", in->sha256);
+	json_kv(f, &first, "cycle", in->cycle);
+	json_kv(f, &first, "source", in->source);
+	json_kday(f, &first, "received", in->received);
+	json_kv(f, &first, "at", in->at);
+	json_kv(f, &first, "by", in->who);
+	json_ki(f, &first, "size", (long long)in->size);
+	json_kb(f, &first, "packed", in->packed);
+	if (intake_blob_path(the_store, in->sha256, path, sizeof path, &err) == HMX_OK)
+		json_kv(f, &first, "path", path);
+	fputs(",\"export\":{", f);
+	first = true;
+	json_kv(f, &first, "export_id", in->export_id);
+	json_kv(f, &first, "source_name", in->source_name);
+	json_kv(f, &first, "software", in->software);
+	json_kv(f, &first, "csv_version", in->csv_version);
+	json_kv(f, &first, "export_date", in->export_date);
+	json_kv(f, &first, "start", in->export_start);
+	json_kv(f, &first, "end", in->export_end);
+	fputs(",\"hash_status\":", f);
+	if (in->hash_status < 0)
+		fputs("null", f);
+	else
+		fprintf(f, "%d", in->hash_status);
+	fputs("},\"counts\":{", f);
+	first = true;
+	json_ki(f, &first, "projects", (long long)in->projects);
+	json_ki(f, &first, "enrollments", (long long)in->enrollments);
+	json_ki(f, &first, "clients", (long long)in->clients);
+	json_ki(f, &first, "exits", (long long)in->exits);
+	json_kb(f, &first, "complete", in->counts_complete);
+	fputs("},\"findings\":[", f);
+	for (size_t i = 0; i < in->nfindings; i++) {
+		first = true;
+		fputs(i ? ",{" : "{", f);
+		json_kv(f, &first, "check", in->findings[i].check);
+		json_kv(f, &first, "severity", in->findings[i].severity);
+		json_kv(f, &first, "category", in->findings[i].category);
+		json_kv(f, &first, "detail", in->findings[i].detail);
+		fputc('}', f);
+	}
+	fputs("],\"validation\":", f);
+	if (!in->validated) {
+		fputs("null", f);
+	} else {
+		first = true;
+		fputc('{', f);
+		json_ki(f, &first, "run", in->validation_run);
+		json_ki(f, &first, "blocking", (long long)in->n_blocking);
+		json_ki(f, &first, "errors", (long long)in->n_error);
+		json_ki(f, &first, "warnings", (long long)in->n_warning);
+		fputc('}', f);
+	}
+}
+
+static void print_validation(const struct intake_info *in)
+{
+	if (in->validated)
+		printf("  validation: %llu blocking, %llu errors, %llu warnings (run %lld; see 'hmx "
+		       "validate')\n", (unsigned long long)in->n_blocking, (unsigned long long)in->n_error,
+		       (unsigned long long)in->n_warning, (long long)in->validation_run);
+	else
+		printf("  validation: not run\n");
+}
+
+static int v_intake(struct globals *g, struct args *a)
+{
+	struct hmx_err err = { 0 };
+	struct intake_opts o = { opt(a, "source"), CAL_NO_DAY, flag(a, "no-validate") };
+	struct intake_info in;
+	const char *rcv = opt(a, "received");
+	char size[32];
+	int json = want_json(a);
+
+	(void)g;
+	if (json < 0)
+		return EXIT_USAGE;
+	if (rcv && !cal_parse_date(rcv, &o.received))
+		return usage_error("bad --received \"%s\": use YYYY-MM-DD", rcv);
+	if (o.source && !intake_source_valid(o.source))
+		return usage_error("bad --source \"%s\": use hmis, rdc or agency:CODE", o.source);
+	/* a write past a file-size limit fails (EFBIG) instead of killing hmx */
+	signal(SIGXFSZ, SIG_IGN);
+	if (intake_add(the_store, a->pos[0], a->pos[1], &o, &in, &err) != HMX_OK)
+		return fail(&err);
+	if (json) {
+		json_intake(stdout, &in);
+		printf(",\"already\":%s,\"new_file\":%s}\n", in.already ? "true" : "false",
+		       in.new_file ? "true" : "false");
+	} else if (in.already) {
+		printf("file %.12s is already in %s (received %s from %s, recorded %s by %s): "
+		       "nothing changed\n", in.sha256, in.cycle, cal_format(in.received, size),
+		       in.source, in.at, in.who);
+	} else {
+		char d[11];
+
+		human_size(size, sizeof size, in.size);
+		printf("intake %.12s into %s: %s, %llu project%s, %llu enrollment%s, %llu client%s, "
+		       "%llu exit%s%s\n", in.sha256, in.cycle,
+		       in.new_file ? "new file" : "file already stored", (unsigned long long)in.projects,
+		       in.projects == 1 ? "" : "s", (unsigned long long)in.enrollments,
+		       in.enrollments == 1 ? "" : "s", (unsigned long long)in.clients,
+		       in.clients == 1 ? "" : "s", (unsigned long long)in.exits, in.exits == 1 ? "" : "s",
+		       in.counts_complete ? "" : " (counts incomplete)");
+		printf("  source %s, received %s, %s%s, ExportID %s, CSV %s, export %s..%s\n", in.source,
+		       cal_format(in.received, d), size, in.packed ? " (folder zipped)" : "",
+		       in.export_id, in.csv_version[0] ? in.csv_version : "?",
+		       in.export_start[0] ? in.export_start : "?", in.export_end[0] ? in.export_end : "?");
+		for (size_t i = 0; i < in.nfindings; i++)
+			printf("  %s %s: %s\n", in.findings[i].check, in.findings[i].severity,
+			       in.findings[i].detail);
+		print_validation(&in);
+		printf("  next: hmx map %s\n", in.cycle);
+	}
+	return in.validated && in.n_blocking ? EXIT_FINDINGS : EXIT_OK;
+}
+
+static int v_files(struct globals *g, struct args *a)
+{
+	struct hmx_err err = { 0 };
+	struct intake_info *in;
+	size_t n;
+	int json = want_json(a);
+
+	(void)g;
+	if (json < 0)
+		return EXIT_USAGE;
+	if (intake_list(the_store, a->pos[0], &in, &n, &err) != HMX_OK)
+		return fail(&err);
+	if (json) {
+		printf("{\"cycle\":");
+		json_str(stdout, a->pos[0]);
+		printf(",\"files\":[");
+	} else if (n == 0) {
+		printf("no files in %s yet (add one with 'hmx intake %s PATH')\n", a->pos[0], a->pos[0]);
+	} else {
+		printf("%-12s  %-14s %-10s %10s  %-21s %8s %8s  %-8s %s\n", "FILE", "SOURCE", "RECEIVED",
+		       "SIZE", "EXPORT PERIOD", "PROJECTS", "ENROLL", "FINDINGS", "VALIDATION");
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (json) {
+			if (i)
+				fputc(',', stdout);
+			json_intake(stdout, &in[i]);
+			fputc('}', stdout);
+		} else {
+			char size[32], d[11], period[32], fl[32] = "", val[48];
+
+			human_size(size, sizeof size, in[i].size);
+			snprintf(period, sizeof period, "%.10s..%.10s", in[i].export_start, in[i].export_end);
+			for (size_t k = 0; k < in[i].nfindings; k++)
+				snprintf(fl + strlen(fl), sizeof fl - strlen(fl), "%s%s", k ? "," : "",
+					 in[i].findings[k].check);
+			if (in[i].validated)
+				snprintf(val, sizeof val, "%llu blocking, %llu errors",
+					 (unsigned long long)in[i].n_blocking, (unsigned long long)in[i].n_error);
+			else
+				snprintf(val, sizeof val, "not run");
+			printf("%-12.12s  %-14s %-10s %10s  %-21s %8llu %8llu  %-8s %s\n", in[i].sha256,
+			       in[i].source, cal_format(in[i].received, d), size, period,
+			       (unsigned long long)in[i].projects, (unsigned long long)in[i].enrollments,
+			       fl[0] ? fl : "-", val);
+		}
+	}
+	if (json)
+		printf("]}\n");
+	free(in);
+	return EXIT_OK;
+}
+
+static void print_ticks(const struct map_tick *t, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		printf("  step %s: %s -> %s (%s)\n", t[i].step, step_state_name(t[i].from),
+		       step_state_name(t[i].to), t[i].note);
+}
+
+/* "hac-cataumet (alias)", "? hac-cataumet (name 80)", "not ours: ...". */
+static void map_cell(char *buf, size_t n, const struct map_row *r)
+{
+	const struct map_proposal *p = &r->proposal;
+
+	if (r->state == MAP_MAPPED)
+		snprintf(buf, n, "%s%s", r->project, r->project_active ? "" : " (inactive)");
+	else if (r->state == MAP_NOT_OURS)
+		snprintf(buf, n, "not ours: %s", r->reason);
+	else if (p->via == MAP_VIA_NONE)
+		snprintf(buf, n, "-");
+	else if (p->not_ours)
+		snprintf(buf, n, "? not ours (alias: %s)", p->reason);
+	else if (p->via == MAP_VIA_NAME)
+		snprintf(buf, n, "? %s (name %d)", p->project, p->score);
+	else
+		snprintf(buf, n, "? %s (%s%s)", p->project, mapping_via_name(p->via),
+			 p->inactive ? ", inactive" : "");
+}
+
+static void map_print_json(const struct map_view *v)
+{
+	bool first = true;
+
+	fputc('{', stdout);
+	json_kv(stdout, &first, "cycle", v->cycle);
+	json_kv(stdout, &first, "kind", v->kind);
+	json_ki(stdout, &first, "unmapped", (long long)v->n_unmapped);
+	fputs(",\"files\":[", stdout);
+	for (size_t i = 0; i < v->nfiles; i++) {
+		size_t und = 0, tot = 0;
+
+		for (size_t j = 0; j < v->nrows; j++)
+			if (v->rows[j].file == i) {
+				tot++;
+				und += v->rows[j].state == MAP_UNMAPPED;
+			}
+		if (i)
+			fputc(',', stdout);
+		json_intake(stdout, &v->files[i]);
+		first = false;
+		json_kv(stdout, &first, "status", und == 0 ? "mapped" : und == tot ? "unmapped" : "partial");
+		fputs(",\"projects\":[", stdout);
+		for (size_t j = 0, k = 0; j < v->nrows; j++) {
+			const struct map_row *r = &v->rows[j];
+
+			if (r->file != i)
+				continue;
+			first = true;
+			fputs(k++ ? ",{" : "{", stdout);
+			json_kv(stdout, &first, "source_project_id", r->src_id);
+			json_kv(stdout, &first, "name", r->name);
+			json_ki(stdout, &first, "enrollments", (long long)r->enrollments);
+			json_ki(stdout, &first, "clients", (long long)r->clients);
+			json_ki(stdout, &first, "exits", (long long)r->exits);
+			json_kv(stdout, &first, "state", mapping_state_name(r->state));
+			json_kv(stdout, &first, "project", r->project);
+			json_kv(stdout, &first, "reason", r->reason);
+			json_kb(stdout, &first, "duplicate_ok", r->duplicate_ok);
+			json_kv(stdout, &first, "decided_via", mapping_via_name(r->decided_via));
+			json_kv(stdout, &first, "decided_at", r->decided_at);
+			json_kv(stdout, &first, "decided_by", r->decided_by);
+			fputs(",\"proposal\":{", stdout);
+			first = true;
+			json_kv(stdout, &first, "via", mapping_via_name(r->proposal.via));
+			json_kv(stdout, &first, "project", r->proposal.project);
+			json_ki(stdout, &first, "score", r->proposal.score);
+			json_kb(stdout, &first, "not_ours", r->proposal.not_ours);
+			json_kv(stdout, &first, "reason", r->proposal.reason);
+			json_kb(stdout, &first, "inactive", r->proposal.inactive);
+			fputs("}}", stdout);
+		}
+		fputs("]}", stdout);
+	}
+	fputs("],\"flags\":[", stdout);
+	for (size_t i = 0; i < v->nflags; i++) {
+		const struct map_flag *f = &v->flags[i];
+
+		first = true;
+		fputs(i ? ",{" : "{", stdout);
+		json_kv(stdout, &first, "check", f->check);
+		json_kv(stdout, &first, "severity", f->severity);
+		json_kv(stdout, &first, "file", f->file >= 0 ? v->files[f->file].sha256 : "");
+		json_kv(stdout, &first, "source_project_id", f->src_id);
+		json_kv(stdout, &first, "project", f->project);
+		json_kv(stdout, &first, "detail", f->detail);
+		fputc('}', stdout);
+	}
+	fputs("]}\n", stdout);
+}
+
+static void map_print_text(const struct map_view *v)
+{
+	printf("%s (%s): %zu file%s, %zu project%s without a decision\n", v->cycle, v->kind, v->nfiles,
+	       v->nfiles == 1 ? "" : "s", v->n_unmapped, v->n_unmapped == 1 ? "" : "s");
+	if (v->nfiles == 0)
+		printf("no files yet (add one with 'hmx intake %s PATH')\n", v->cycle);
+	for (size_t i = 0; i < v->nfiles; i++) {
+		const struct intake_info *in = &v->files[i];
+		char size[32], d[11];
+		size_t und = 0, tot = 0;
+
+		for (size_t j = 0; j < v->nrows; j++)
+			if (v->rows[j].file == i) {
+				tot++;
+				und += v->rows[j].state == MAP_UNMAPPED;
+			}
+		human_size(size, sizeof size, in->size);
+		printf("\nfile %.12s  %s, received %s, %s, ExportID %s, export %.10s..%.10s: %s\n",
+		       in->sha256, in->source, cal_format(in->received, d), size, in->export_id,
+		       in->export_start, in->export_end,
+		       und == 0 ? "mapped" : und == tot ? "unmapped" : "partly mapped");
+		printf("  %-12s %-34s %7s  %-9s %s\n", "PROJECTID", "NAME", "ENROLL", "STATE",
+		       "PROJECT / PROPOSAL");
+		for (size_t j = 0; j < v->nrows; j++) {
+			const struct map_row *r = &v->rows[j];
+			char cell[320];
+
+			if (r->file != i)
+				continue;
+			map_cell(cell, sizeof cell, r);
+			printf("  %-12s %-34.34s %7llu  %-9s %s\n", r->src_id, r->name,
+			       (unsigned long long)r->enrollments, mapping_state_name(r->state), cell);
+		}
+	}
+	if (v->nflags)
+		printf("\nflags:\n");
+	for (size_t i = 0; i < v->nflags; i++) {
+		const struct map_flag *f = &v->flags[i];
+		char what[128];
+
+		if (f->file >= 0 && f->src_id[0])
+			snprintf(what, sizeof what, "file %.12s ProjectID=%s", v->files[f->file].sha256,
+				 f->src_id);
+		else if (f->file >= 0)
+			snprintf(what, sizeof what, "file %.12s", v->files[f->file].sha256);
+		else
+			snprintf(what, sizeof what, "project %s", f->project);
+		printf("  %-8s %-8s %s: %s\n", f->check, f->severity, what, f->detail);
+	}
+}
+
+static int v_map(struct globals *g, struct args *a)
+{
+	struct hmx_err err = { 0 };
+	struct map_tick *ticks = NULL;
+	size_t nticks = 0;
+	const char *cycle = a->pos[0], *file = a->npos > 1 ? a->pos[1] : NULL;
+	const char *src = a->npos > 2 ? a->pos[2] : NULL, *project = a->npos > 3 ? a->pos[3] : NULL;
+	const char *not_ours = opt(a, "not-ours"), *create = opt(a, "create");
+	bool accept = flag(a, "accept"), clear = flag(a, "clear");
+	unsigned flags = flag(a, "allow-duplicate") ? MAP_ALLOW_DUPLICATE : 0;
+	int json = want_json(a), actions;
+	enum hmx_rc rc;
+
+	(void)g;
+	if (json < 0)
+		return EXIT_USAGE;
+	actions = (project != NULL) + (not_ours != NULL) + (create != NULL) + accept + clear;
+	if (actions > 1)
+		return usage_error("give one of PROJECT, --not-ours, --create, --clear or --accept");
+	if (!accept && ((file && !src) || (src && actions == 0)))
+		return usage_error("usage: hmx map CYCLE FILE PROJECTID PROJECT|--not-ours REASON|"
+				   "--create CODE|--clear, or hmx map CYCLE [FILE] --accept");
+	if (accept && src)
+		return usage_error("--accept takes the cycle and optionally one FILE, no PROJECTID");
+	if (!src && !accept) {
+		struct map_view v;
+
+		if (mapping_view(the_store, cycle, &v, &err) != HMX_OK)
+			return fail(&err);
+		if (json)
+			map_print_json(&v);
+		else
+			map_print_text(&v);
+		mapping_view_free(&v);
+		return EXIT_OK;
+	}
+	if (accept) {
+		size_t acc = 0, skip = 0;
+
+		rc = mapping_accept(the_store, cycle, file, &acc, &skip, &ticks, &nticks, &err);
+		if (rc == HMX_OK)
+			printf("accepted %zu alias and HUD ProjectID proposal%s; %zu project%s left to decide\n",
+			       acc, acc == 1 ? "" : "s", skip, skip == 1 ? "" : "s");
+	} else if (project) {
+		rc = mapping_set(the_store, cycle, file, src, project, flags, &ticks, &nticks, &err);
+		if (rc == HMX_OK)
+			printf("ProjectID %s of file %s mapped to %s\n", src, file, project);
+	} else if (not_ours) {
+		rc = mapping_not_ours(the_store, cycle, file, src, not_ours, &ticks, &nticks, &err);
+		if (rc == HMX_OK)
+			printf("ProjectID %s of file %s: not ours (%s)\n", src, file, not_ours);
+	} else if (create) {
+		struct map_new_project np = { create, opt(a, "name"), opt(a, "agency"), NULL,
+					      opt(a, "hud-id") };
+		enum reg_source kind;
+		const char *k = opt(a, "kind");
+
+		if (k && !reg_source_parse(k, &kind))
+			return usage_error("bad --kind \"%s\": use hmis, rdc-direct or outside-agency", k);
+		np.kind = k ? &kind : NULL;
+		rc = mapping_create(the_store, cycle, file, src, &np, flags, &ticks, &nticks, &err);
+		if (rc == HMX_OK)
+			printf("project %s added; ProjectID %s of file %s mapped to it\n", create, src, file);
+	} else {
+		rc = mapping_clear(the_store, cycle, file, src, &ticks, &nticks, &err);
+		if (rc == HMX_OK)
+			printf("ProjectID %s of file %s: decision cleared\n", src, file);
+	}
+	if (rc != HMX_OK)
+		return fail(&err);
+	print_ticks(ticks, nticks);
+	free(ticks);
+	return EXIT_OK;
+}
+
 static int v_help(struct globals *g, struct args *a);
 
 static const struct verb verbs[] = {
@@ -763,6 +1376,22 @@ static const struct verb verbs[] = {
 	  v_config_set, DB_OPEN },
 	{ "audit", "[--cycle C] [--limit N] [--format text|json]", "the audit log, oldest first",
 	  "cycle limit format", 0, 0, v_audit, DB_OPEN },
+	{ "validate", "PATH [--format text|csv|json] [--spec FY2024|FY2026] [--cycle C] "
+	  "[--max-examples N] [--output FILE] [--quiet] [--threads N]",
+	  "check an HMIS CSV export (folder or .zip); exit 1 on blocking findings",
+	  "format spec cycle max-examples output quiet! threads", 1, 1, v_validate, DB_NONE },
+	{ "intake", "CYCLE PATH [--source hmis|rdc|agency:CODE] [--received YYYY-MM-DD] [--no-validate] "
+	  "[--format text|json]",
+	  "record an export (zip or folder) in a cycle: kept by SHA-256, counted, checked (X05, X07)",
+	  "source received no-validate! format", 2, 2, v_intake, DB_OPEN },
+	{ "files", "CYCLE [--format text|json]", "the files of a cycle: source, arrival, size, counts, findings",
+	  "format", 1, 1, v_files, DB_OPEN },
+	{ "map", "CYCLE [FILE PROJECTID PROJECT|--not-ours REASON|--create CODE [--name N] [--agency A] "
+	  "[--kind K] [--hud-id ID]|--clear] [--allow-duplicate] | CYCLE [FILE] --accept | "
+	  "CYCLE [--format text|json]",
+	  "map the projects of a cycle's files to registered projects (state, decisions, X01/X02)",
+	  "format accept! not-ours create name agency kind hud-id clear! allow-duplicate!", 1, 4, v_map,
+	  DB_OPEN },
 	{ "help", "[VERB]", "this list, or one verb's usage", "", 0, 2, v_help, DB_NONE },
 };
 
