@@ -159,7 +159,7 @@ $(B)/rawcsv: tests/bench/rawcsv.c
 BENCH_MB ?= 2000
 bench: deps $(HMX) $(B)/hmxgen $(B)/rawcsv
 	@mkdir -p build/bench
-	HMX=$(HMX) HMXGEN=$(B)/hmxgen RAWCSV=$(B)/rawcsv BENCH_MB=$(BENCH_MB) sh tests/bench/run.sh
+	HMX=$(HMX) HMXGEN=$(B)/hmxgen RAWCSV=$(B)/rawcsv BENCH_MB=$(BENCH_MB) sh tests/bench/bench.sh
 
 clean:
 	rm -rf build build-san

@@ -1,5 +1,5 @@
 #!/bin/sh
-# tests/bench/run.sh — `make bench`: builds a deterministic synthetic FY2024
+# tests/bench/bench.sh — `make bench`: builds a deterministic synthetic FY2024
 # export of BENCH_MB megabytes with hmxgen (cached under build/bench/), then
 # times the raw libcsv pass (tests/bench/rawcsv.c) and `hmx validate` on the
 # same files and prints input MB, seconds, MB/s, the ratio to the raw pass,
