@@ -124,21 +124,24 @@ install: $(HMX)
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/hmx $(DESTDIR)$(MANDIR)/man1/hmx.1
 
-# libFuzzer targets for the CSV reader and the archive opener (clang), seeded
-# with the corpus the unit tests write; each runs FUZZ_SECONDS.
+# libFuzzer targets for the CSV reader, the archive opener and the whole
+# validator (clang), seeded with the corpus the unit tests write; each runs
+# FUZZ_SECONDS.
 FUZZ_SECONDS ?= 60
-FUZZ_SRC := core/hmiscsv.c core/spec.c core/asset.c core/hmx.c
-fuzz: deps $(B)/tests/test_hmiscsv
+FUZZ_SRC := core/hmiscsv.c core/spec.c core/asset.c core/hmx.c core/validate.c \
+	core/validate_keys.c core/validate_sink.c $(sort $(wildcard core/vcheck_*.c))
+fuzz: deps $(B)/tests/test_hmiscsv $(B)/tests/test_vcheck_d
 	@mkdir -p build/fuzz
 	awk -f assets/embed.awk $(ASSET_TXT) > build/fuzz/assets.c
-	for t in csvrow archive; do \
+	for t in csvrow archive validate; do \
 		clang -g -O1 -fsanitize=fuzzer,address,undefined -std=c11 -D_POSIX_C_SOURCE=200809L \
 			-D_DEFAULT_SOURCE -Wno-overlength-strings -I. tests/fuzz/fuzz_$$t.c $(FUZZ_SRC) \
-			build/fuzz/assets.c $$($(PKG_CONFIG) --cflags --libs libzip) -lcsv \
+			build/fuzz/assets.c $$($(PKG_CONFIG) --cflags --libs libzip) -lcsv -lpthread \
 			-o build/fuzz/fuzz_$$t || exit 1; \
 	done
 	HMX_FUZZ_CORPUS=build/fuzz/corpus $(B)/tests/test_hmiscsv >/dev/null
-	for t in csvrow archive; do \
+	HMX_FUZZ_CORPUS=build/fuzz/corpus $(B)/tests/test_vcheck_d >/dev/null
+	for t in csvrow archive validate; do \
 		build/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
 			build/fuzz/corpus/$$t >build/fuzz/$$t.log 2>&1; rc=$$?; \
 		grep -E 'Done|ERROR|SUMMARY' build/fuzz/$$t.log | tail -3; \

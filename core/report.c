@@ -281,6 +281,30 @@ static const char *sev_title(int s)
 	return s == SPEC_SEV_BLOCKING ? "BLOCKING" : s == SPEC_SEV_ERROR ? "ERROR" : "WARNING";
 }
 
+/* Q24's buckets (APR 6e), flagged or not; nothing when no record had both
+ * dates. */
+static void timeliness_report(FILE *f, const struct validate_result *res)
+{
+	static const char *const what[2] = { "entries", "exits" };
+	static const char *const bucket[5] = { "0", "1-3", "4-6", "7-10", "11+" };
+	uint64_t all = 0;
+	char a[32];
+
+	for (int k = 0; k < 2; k++)
+		for (int b = 0; b < 5; b++)
+			all += res->timeliness[k][b];
+	if (!all)
+		return;
+	fprintf(f, "\nTimeliness (APR 6e): records by days from entry or exit to creation "
+		"(Q24 flags more than %u)\n", res->timeliness_days);
+	for (int k = 0; k < 2; k++) {
+		fprintf(f, "  %-8s", what[k]);
+		for (int b = 0; b < 5; b++)
+			fprintf(f, "  %s: %s", bucket[b], num(a, res->timeliness[k][b]));
+		fputc('\n', f);
+	}
+}
+
 static void text_report(struct report *r, const struct validate_result *res)
 {
 	FILE *f = r->out;
@@ -346,6 +370,8 @@ static void text_report(struct report *r, const struct validate_result *res)
 				fprintf(f, "         ... and %s more\n", num(a, cc->by_sev[s] - r->nex[slot]));
 		}
 	}
+
+	timeliness_report(f, res);
 
 	if (res->nprojects) {
 		fprintf(f, "\nBy project\n  %-20s %10s %10s %10s  %s\n", "ProjectID", "blocking",

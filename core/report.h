@@ -4,7 +4,8 @@
  *         exactly the shape of issue 5 (fields may be added, none renamed);
  *   csv   a header line, then one finding per line;
  *   text  a human summary: the export's facts, findings per severity and
- *         check with the first examples (file:line), per project, verdict.
+ *         check with the first examples (file:line), Q24's timeliness
+ *         buckets, per project, verdict.
  * A report is fed by validate_run(): report_summary as opts.on_summary,
  * report_finding as the finding callback, then report_close. Memory stays
  * bounded: json and csv stream, text keeps at most max_examples findings

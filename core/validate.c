@@ -33,7 +33,7 @@
 #include <unistd.h>
 
 /* The families, in the order their hooks run (K is `early`). */
-static const struct vfamily *const families[] = { &vcheck_k };
+static const struct vfamily *const families[] = { &vcheck_k, &vcheck_q, &vcheck_d };
 #define NFAM (sizeof families / sizeof families[0])
 
 _Static_assert(NFAM <= VD_NFAM, "raise VD_NFAM");
@@ -53,6 +53,8 @@ void validate_opts_default(struct validate_opts *o)
 {
 	memset(o, 0, sizeof *o);
 	o->spec = SPEC_UNKNOWN;
+	o->timeliness_days = 6;
+	o->inactive_days = 90;
 }
 
 const char *validate_severity_name(enum spec_severity s)

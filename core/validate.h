@@ -53,6 +53,12 @@ struct validate_opts {
 	struct hmiscsv_limits limits;  /* zero members: hmiscsv defaults */
 	unsigned threads;              /* worker threads; 0: one per core, at most 4 */
 	const char *tmpdir;            /* where findings spill; NULL: $TMPDIR, /tmp */
+	/* Q24: a record created more than this many days after its entry or
+	 * exit date is late (default 6: a seven-day policy). Q25: an open
+	 * night-by-night or outreach stay without a bed night or contact in
+	 * this many days before the report end is inactive (default 90). */
+	unsigned timeliness_days;
+	unsigned inactive_days;
 	/* Called once, after every check ran and before the first finding is
 	 * delivered, with the complete result (counts included), so a report
 	 * can write its summary first. May be NULL. */
@@ -60,7 +66,7 @@ struct validate_opts {
 };
 
 /* Fills o with the defaults (detect the version, default limits, auto
- * threads). */
+ * threads, Q24 and Q25 limits 6 and 90 days). */
 void validate_opts_default(struct validate_opts *o);
 
 /* ---- the result ---- */
@@ -117,6 +123,11 @@ struct validate_result {
 	size_t nprojects;         /* projects of Project.csv, in file order */
 	struct validate_project_info *projects;
 	uint64_t no_project[VALIDATE_NSEV]; /* findings tied to no known project */
+	/* Q24 (APR 6e), flagged or not: live enrollments [0] and exits [1] by
+	 * days from their entry or exit date to the date the record was
+	 * created, in buckets 0 (or less), 1-3, 4-6, 7-10, 11+ */
+	uint64_t timeliness[2][5];
+	unsigned timeliness_days;  /* the limit Q24 applied */
 
 	void *priv;               /* owned storage; validate_result_free */
 };

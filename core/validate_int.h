@@ -201,6 +201,8 @@ size_t kset_bytes(const struct kset *s);
 struct vt_org {
 	uint32_t line;
 	int8_t vsp;              /* VictimServiceProvider */
+	bool enrolled;           /* written by Enrollment.csv (D09): a live enrollment
+	                          * in one of its projects; set for VSPs only */
 };
 
 struct vt_project {
@@ -212,6 +214,8 @@ struct vt_project {
 	int8_t housing_type;
 	int8_t continuum;        /* ContinuumProject */
 	uint32_t name;           /* offset of the name in run->names */
+	bool has_coc;            /* written by ProjectCoC.csv (D01): a live row names it */
+	bool has_inventory;      /* written by Inventory.csv (D05): a live row names it */
 };
 
 struct vt_client {
@@ -220,12 +224,15 @@ struct vt_client {
 	int32_t created;         /* date of DateCreated */
 	int8_t dob_dq;           /* DOBDataQuality */
 	int8_t veteran;          /* VeteranStatus */
+	uint8_t q_row;           /* Q: flags of its row (QC_*, core/vcheck_q.c) */
+	uint8_t q_enr;           /* written by Enrollment.csv: Q flags (QE_*) */
 };
 
 struct vt_household {
 	uint32_t line;           /* line of its first enrollment */
 	uint32_t project;        /* ProjectID of that enrollment (orphans included) */
 	bool mixed;              /* K08 reported */
+	uint8_t q_hoh;           /* Q02/Q03: heads counted (0-2) + 4 once judged */
 };
 
 struct vt_enrollment {
@@ -237,6 +244,13 @@ struct vt_enrollment {
 	int32_t movein;
 	int32_t created;         /* date of DateCreated */
 	int8_t rel;              /* RelationshipToHoH */
+	uint8_t q_row;           /* Q: flags of its row (QR_*, core/vcheck_q.c) */
+	/* Q, in the padding: bed nights (written by Services.csv) of type-1
+	 * enrollments and contacts (by CurrentLivingSituation.csv) of type-4
+	 * ones, never of the same enrollment; stage records (by
+	 * IncomeBenefits.csv) */
+	uint8_t q_seen;
+	uint8_t q_ib;
 	/* written by Exit.csv: its first live row for this enrollment */
 	uint32_t exit_line;      /* 0: no exit */
 	int32_t exit;            /* ExitDate */
@@ -490,6 +504,8 @@ struct vfamily {
 };
 
 extern const struct vfamily vcheck_k;
+extern const struct vfamily vcheck_q;
+extern const struct vfamily vcheck_d;
 
 /* ---- helpers for families ---- */
 

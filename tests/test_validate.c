@@ -355,6 +355,12 @@ static void xp_write_zip(const struct xp *x, const char *path, const char *prefi
 		free(bufs[i]);
 }
 
+/* Q-clean answers of an adult head of household's enrollment and income
+ * record (Q17, Q18, Q20). */
+#define QCLEAN_ENR "EnrollmentCoC=XX-501;LivingSituation=116;LengthOfStay=2;" \
+	"DateToStreetESSH=2023-12-01;TimesHomelessPastThreeYears=1;MonthsHomelessPastThreeYears=101"
+#define QCLEAN_IB "IncomeFromAnySource=0;BenefitsFromAnySource=0;InsuranceFromAnySource=0"
+
 /* The clean FY2024 fixture: every file with rows that pass every check. */
 static void xp_clean(struct xp *x)
 {
@@ -364,27 +370,38 @@ static void xp_clean(struct xp *x)
 		"SourceName=Test CoC;ExportPeriodType=3;ExportDirective=2");
 	xp_row(x, "Organization.csv", "OrganizationID=O1;OrganizationName=Org One;VictimServiceProvider=0");
 	xp_row(x, "User.csv", "UserID=U1");
-	xp_row(x, "Project.csv", "ProjectID=P1;ProjectName=Shelter One;ProjectType=1;ContinuumProject=1");
-	xp_row(x, "Project.csv", "ProjectID=P2;ProjectName=Housing Two;ProjectType=3;ContinuumProject=1");
+	xp_row(x, "Project.csv", "ProjectID=P1;ProjectName=Shelter One;ProjectType=1;ContinuumProject=1;"
+		"HousingType=1");
+	xp_row(x, "Project.csv", "ProjectID=P2;ProjectName=Housing Two;ProjectType=3;ContinuumProject=1;"
+		"HousingType=2");
 	xp_row(x, "Funder.csv", "FunderID=F1;ProjectID=P1");
-	xp_row(x, "ProjectCoC.csv", "ProjectCoCID=PC1;ProjectID=P1");
-	xp_row(x, "Inventory.csv", "InventoryID=I1;ProjectID=P1");
+	xp_row(x, "ProjectCoC.csv", "ProjectCoCID=PC1;ProjectID=P1;CoCCode=XX-501;Geocode=250001;"
+		"GeographyType=1");
+	xp_row(x, "ProjectCoC.csv", "ProjectCoCID=PC2;ProjectID=P2;CoCCode=XX-501;Geocode=250001;"
+		"GeographyType=2");
+	xp_row(x, "Inventory.csv", "InventoryID=I1;ProjectID=P1;CoCCode=XX-501;UnitInventory=8;"
+		"BedInventory=10;CHBedInventory=2;OtherBedInventory=8");
+	xp_row(x, "Inventory.csv", "InventoryID=I2;ProjectID=P2;CoCCode=XX-501;UnitInventory=4;"
+		"BedInventory=4;VetBedInventory=4");
 	xp_row(x, "Affiliation.csv", "AffiliationID=AF1;ProjectID=P1;ResProjectID=P2");
 	xp_row(x, "HMISParticipation.csv", "HMISParticipationID=HP1;ProjectID=P1");
 	xp_row(x, "CEParticipation.csv", "CEParticipationID=CE1;ProjectID=P1");
-	xp_row(x, "Client.csv", "PersonalID=C1;FirstName=Ann;LastName=Smith;DOB=1980-01-01");
-	xp_row(x, "Client.csv", "PersonalID=C2;FirstName=Bob;LastName=Jones;DOB=1990-06-30");
+	xp_row(x, "Client.csv", "PersonalID=C1;FirstName=Ann;LastName=Smith;DOB=1980-01-01;"
+		"SSN=215567890;White=1;Woman=1");
+	xp_row(x, "Client.csv", "PersonalID=C2;FirstName=Bob;LastName=Jones;DOB=1990-06-30;"
+		"SSN=318204417;Asian=1;Man=1");
 	xp_row(x, "Enrollment.csv", "EnrollmentID=EN1;PersonalID=C1;ProjectID=P1;HouseholdID=H1;"
-		"EntryDate=2024-01-15");
+		"EntryDate=2024-01-15;" QCLEAN_ENR);
 	xp_row(x, "Enrollment.csv", "EnrollmentID=EN2;PersonalID=C2;ProjectID=P2;HouseholdID=H2;"
-		"EntryDate=2024-03-01");
-	xp_row(x, "Exit.csv", "ExitID=X1;EnrollmentID=EN1;PersonalID=C1;ExitDate=2024-02-15");
+		"EntryDate=2024-03-01;DateCreated=2024-03-01 09:00:00;" QCLEAN_ENR);
+	xp_row(x, "Exit.csv", "ExitID=X1;EnrollmentID=EN1;PersonalID=C1;ExitDate=2024-02-15;"
+		"Destination=410");
 	xp_row(x, "IncomeBenefits.csv", "IncomeBenefitsID=IB1;InformationDate=2024-01-15;"
-		"DataCollectionStage=1");
+		"DataCollectionStage=1;" QCLEAN_IB);
 	xp_row(x, "IncomeBenefits.csv", "IncomeBenefitsID=IB2;InformationDate=2024-02-15;"
-		"DataCollectionStage=3");
+		"DataCollectionStage=3;" QCLEAN_IB);
 	xp_row(x, "IncomeBenefits.csv", "IncomeBenefitsID=IB3;EnrollmentID=EN2;PersonalID=C2;"
-		"InformationDate=2024-03-01;DataCollectionStage=1");
+		"InformationDate=2024-03-01;DataCollectionStage=1;" QCLEAN_IB);
 	xp_row(x, "HealthAndDV.csv", "HealthAndDVID=HD1;InformationDate=2024-01-15;"
 		"DataCollectionStage=1");
 	xp_row(x, "EmploymentEducation.csv", "EmploymentEducationID=EE1;InformationDate=2024-01-15;"
@@ -647,9 +664,9 @@ static void test_p03_missing_and_empty(void **state)
 	xp_clean(&x);
 	xp_remove(&x, "Affiliation.csv");
 	xp_raw(&x, "Funder.csv", "", 0);
-	xp_clear(&x, "Inventory.csv"); /* header only: present */
+	xp_clear(&x, "Inventory.csv"); /* header only: present (D05: no inventory) */
 	run_x(&x, 2, &g);
-	expect(&g, "P03", 2, NULL);
+	expect(&g, "P03", 2, "D05", 2, NULL);
 	assert_string_equal(g.v[0].file, "Funder.csv");
 	assert_string_equal(g.v[0].detail, "empty");
 	assert_string_equal(g.v[1].file, "Affiliation.csv");
@@ -760,7 +777,8 @@ static void test_p07_hash_status(void **state)
 	(void)state;
 	xp_clean(&x);
 	xp_clear(&x, "Export.csv");
-	xp_row(&x, "Export.csv", "ExportID=E1;CSVVersion=2024 v1.3;HashStatus=4");
+	xp_row(&x, "Export.csv", "ExportID=E1;CSVVersion=2024 v1.3;HashStatus=4;"
+		"ExportDate=2024-10-01 08:00:00;ExportEndDate=2024-09-30");
 	run_x(&x, 2, &g);
 	expect(&g, "P07", 1, NULL);
 	assert_string_equal(first(&g, "P07")->detail, "not-sha256");
@@ -769,9 +787,11 @@ static void test_p07_hash_status(void **state)
 
 	/* SHA-256 digests everywhere: fine, and no S14 on the long SSN */
 	xp_clear(&x, "Client.csv");
-	snprintf(kv, sizeof kv, "PersonalID=C1;FirstName=%s;LastName=%s;SSN=%s1234", h64, h64, h64);
+	snprintf(kv, sizeof kv, "PersonalID=C1;FirstName=%s;LastName=%s;SSN=%s1234;"
+		"DOB=1980-01-01;White=1;Woman=1", h64, h64, h64);
 	xp_row(&x, "Client.csv", kv);
-	snprintf(kv, sizeof kv, "PersonalID=C2;FirstName=%s;LastName=%s", h64, h64);
+	snprintf(kv, sizeof kv, "PersonalID=C2;FirstName=%s;LastName=%s;SSN=%s;"
+		"DOB=1990-06-30;Asian=1;Man=1", h64, h64, h64);
 	xp_row(&x, "Client.csv", kv);
 	run_x(&x, 2, &g);
 	expect(&g, NULL);
@@ -779,9 +799,11 @@ static void test_p07_hash_status(void **state)
 
 	/* unhashed export with a digest in it */
 	xp_clear(&x, "Export.csv");
-	xp_row(&x, "Export.csv", "ExportID=E1;CSVVersion=2024 v1.3;HashStatus=1");
+	xp_row(&x, "Export.csv", "ExportID=E1;CSVVersion=2024 v1.3;HashStatus=1;"
+		"ExportDate=2024-10-01 08:00:00;ExportEndDate=2024-09-30");
 	run_x(&x, 2, &g);
-	expect(&g, "P07", 1, "S14", 5, NULL); /* names and SSN over their lengths */
+	/* names and SSNs over their lengths; digests are no SSNs (Q12) */
+	expect(&g, "P07", 1, "S14", 6, "Q12", 2, NULL);
 	assert_string_equal(first(&g, "P07")->detail, "hashed");
 	got_free(&g);
 	xp_free(&x);
@@ -1079,7 +1101,7 @@ static void test_s10_to_s13_values(void **state)
 	xp_row(&x, "IncomeBenefits.csv", "IncomeBenefitsID=IB9;EnrollmentID=EN2;PersonalID=C2;"
 		"InformationDate=2024-03-01;DataCollectionStage=2;Earned=yes");
 	xp_row(&x, "Exit.csv", "ExitID=X2;EnrollmentID=EN2;PersonalID=C2;ExitDate=2024-04-01;"
-		"HousingAssessment=2147483648");
+		"HousingAssessment=2147483648;Destination=410"); /* + Q20: no stage-3 record */
 	/* S11: impossible date (HP, blocking), datetime with a T (error) */
 	xp_row(&x, "Event.csv", "EventID=EV2;EventDate=2024-02-30;DateCreated=2024-01-17T09:00:00");
 	/* S12: three decimals, a thousands separator; fine: -5, 12., 7.5 */
@@ -1089,7 +1111,7 @@ static void test_s10_to_s13_values(void **state)
 	/* S13: empty non-nullable columns */
 	xp_row(&x, "Event.csv", "EventID=EV3;EventDate=;DateUpdated=");
 	run_x(&x, 2, &g);
-	expect(&g, "S10", 2, "S11", 2, "S12", 2, "S13", 2, NULL);
+	expect(&g, "S10", 2, "S11", 2, "S12", 2, "S13", 2, "Q20", 1, NULL);
 	for (size_t i = 0; i < g.n; i++) {
 		const struct frec *f = &g.v[i];
 		if (strcmp(f->column, "Earned") == 0 || strcmp(f->column, "EventDate") == 0)
@@ -1146,9 +1168,10 @@ static void test_s16_s17_deleted(void **state)
 	xp_append(&x, "Event.csv", "EV4,,,,,,,,,,,,,2024-05-01 00:00:00,E1,extra\n", (size_t)-1); /* S17+S09 */
 	/* a client only a deleted row holds is missing for Enrollment (K02) */
 	xp_row(&x, "Client.csv", "PersonalID=C3;DateDeleted=2024-05-01 00:00:00");
-	xp_row(&x, "Enrollment.csv", "EnrollmentID=EN3;PersonalID=C3;HouseholdID=H3");
+	xp_row(&x, "Enrollment.csv", "EnrollmentID=EN3;PersonalID=C3;HouseholdID=H3;ProjectID=P2;"
+		QCLEAN_ENR);                                           /* + Q20: no income record */
 	run_x(&x, 2, &g);
-	expect(&g, "S16", 2, "S17", 4, "S09", 1, "K02", 1, NULL);
+	expect(&g, "S16", 2, "S17", 4, "S09", 1, "K02", 1, "Q20", 1, NULL);
 	assert_int_equal(first(&g, "S17")->sev, SPEC_SEV_WARNING);
 	assert_string_equal(first(&g, "S17")->column, "DateDeleted");
 	assert_int_equal(g.res.files[22].deleted, 3);
@@ -1216,13 +1239,17 @@ static void test_k02_to_k05_references(void **state)
 
 	(void)state;
 	xp_clean(&x);
-	xp_row(&x, "Enrollment.csv", "EnrollmentID=EN3;PersonalID=C9;HouseholdID=H3");       /* K02 */
-	xp_row(&x, "Enrollment.csv", "EnrollmentID=EN4;PersonalID=C2;ProjectID=P9;HouseholdID=H4"); /* K03 */
+	/* the new heads of household have no income records: Q20 at entry (and
+	 * at EN3's exit) */
+	xp_row(&x, "Enrollment.csv", "EnrollmentID=EN3;PersonalID=C9;HouseholdID=H3;ProjectID=P2;"
+		QCLEAN_ENR);                                                                   /* K02 */
+	xp_row(&x, "Enrollment.csv", "EnrollmentID=EN4;PersonalID=C2;ProjectID=P9;HouseholdID=H4;"
+		QCLEAN_ENR);                                                                   /* K03 */
 	xp_row(&x, "Event.csv", "EventID=EV2;EnrollmentID=EN9");                           /* K04 */
 	xp_row(&x, "Event.csv", "EventID=EV3;EnrollmentID=EN1;PersonalID=C2");              /* K05 */
-	xp_row(&x, "Exit.csv", "ExitID=X2;EnrollmentID=EN3;PersonalID=C9");                 /* same orphan: fine */
+	xp_row(&x, "Exit.csv", "ExitID=X2;EnrollmentID=EN3;PersonalID=C9;Destination=410"); /* same orphan: fine */
 	run_x(&x, 2, &g);
-	expect(&g, "K02", 1, "K03", 1, "K04", 1, "K05", 1, NULL);
+	expect(&g, "K02", 1, "K03", 1, "K04", 1, "K05", 1, "Q20", 3, NULL);
 	assert_string_equal(first(&g, "K02")->key, "EnrollmentID=EN3");
 	assert_string_equal(first(&g, "K02")->column, "PersonalID");
 	assert_string_equal(first(&g, "K03")->project, "");
@@ -1263,11 +1290,15 @@ static void test_k08_households(void **state)
 
 	(void)state;
 	xp_clean(&x);
-	xp_row(&x, "Enrollment.csv", "EnrollmentID=EN3;PersonalID=C2;ProjectID=P2;HouseholdID=H1");
-	xp_row(&x, "Enrollment.csv", "EnrollmentID=EN4;PersonalID=C2;ProjectID=P2;HouseholdID=H1");
-	xp_row(&x, "Enrollment.csv", "EnrollmentID=EN5;PersonalID=C2;ProjectID=P9;HouseholdID=H2");
+	/* household members (not heads), adults without income records (Q20) */
+	xp_row(&x, "Enrollment.csv", "EnrollmentID=EN3;PersonalID=C2;ProjectID=P2;HouseholdID=H1;"
+		"RelationshipToHoH=2;" QCLEAN_ENR);
+	xp_row(&x, "Enrollment.csv", "EnrollmentID=EN4;PersonalID=C2;ProjectID=P2;HouseholdID=H1;"
+		"RelationshipToHoH=2;EntryDate=2024-01-16;DateCreated=2024-01-16 09:00:00;" QCLEAN_ENR);
+	xp_row(&x, "Enrollment.csv", "EnrollmentID=EN5;PersonalID=C2;ProjectID=P9;HouseholdID=H2;"
+		"RelationshipToHoH=2;" QCLEAN_ENR);
 	run_x(&x, 2, &g);
-	expect(&g, "K08", 2, "K03", 1, NULL);
+	expect(&g, "K08", 2, "K03", 1, "Q20", 3, NULL);
 	assert_string_equal(first(&g, "K08")->key, "HouseholdID=H1");
 	assert_int_equal(first(&g, "K08")->line, 4);
 	got_free(&g);
@@ -1304,9 +1335,9 @@ static void test_k11_k12_stages(void **state)
 	(void)state;
 	xp_clean(&x);
 	xp_row(&x, "IncomeBenefits.csv", "IncomeBenefitsID=IB4;InformationDate=2024-01-15;"
-		"DataCollectionStage=1");                                           /* K11 */
+		"DataCollectionStage=1;" QCLEAN_IB);                                /* K11 */
 	xp_row(&x, "IncomeBenefits.csv", "IncomeBenefitsID=IB5;InformationDate=2024-01-15;"
-		"DataCollectionStage=1");                                           /* K11 */
+		"DataCollectionStage=1;" QCLEAN_IB);                                /* K11 */
 	xp_row(&x, "Disabilities.csv", "DisabilitiesID=D3;InformationDate=2024-01-15;DisabilityType=5;"
 		"DisabilityResponse=0;DataCollectionStage=1");                      /* K11 */
 	xp_row(&x, "Disabilities.csv", "DisabilitiesID=D4;InformationDate=2024-01-15;DisabilityType=6;"
@@ -2083,6 +2114,760 @@ static void test_key_tables(void **state)
 	kset_free(&s);
 }
 
+/* ---- Q ---- */
+
+/* A non-residential project outside the continuum (type 6, services
+ * only): quiet for D, and for Q23, Q25, Q26. */
+#define Q_P3 "ProjectID=P3;ProjectName=Services Three;ProjectType=6;ContinuumProject=0"
+
+/* A clean adult client; `more` overrides ("Col=v;..."). */
+static void q_client(struct xp *x, const char *id, const char *more)
+{
+	char kv[1024];
+
+	snprintf(kv, sizeof kv, "PersonalID=%s;FirstName=Cy;LastName=Doe;DOB=1985-04-04;"
+		"SSN=215567890;White=1;Man=1;%s", id, more ? more : "");
+	xp_row(x, "Client.csv", kv);
+}
+
+/* An income record of stage 1 or 3, clean unless `more` says otherwise. */
+static void q_ib(struct xp *x, const char *id, const char *enr, const char *person,
+	const char *date, int stage, const char *more)
+{
+	char kv[1024];
+
+	snprintf(kv, sizeof kv, "IncomeBenefitsID=%s;EnrollmentID=%s;PersonalID=%s;"
+		"InformationDate=%s;DataCollectionStage=%d;" QCLEAN_IB ";%s", id, enr, person, date,
+		stage, more ? more : "");
+	xp_row(x, "IncomeBenefits.csv", kv);
+}
+
+/* A clean enrollment entered (and created) on `entry`, head of household
+ * hh unless `more` says otherwise, without its income record. */
+static void q_enr_only(struct xp *x, const char *id, const char *person, const char *project,
+	const char *hh, const char *entry, const char *more)
+{
+	char kv[1024];
+
+	snprintf(kv, sizeof kv, "EnrollmentID=%s;PersonalID=%s;ProjectID=%s;HouseholdID=%s;"
+		"EntryDate=%s;DateCreated=%s 09:00:00;" QCLEAN_ENR ";%s", id, person, project, hh, entry,
+		entry, more ? more : "");
+	xp_row(x, "Enrollment.csv", kv);
+}
+
+/* The same with its clean stage-1 income record. */
+static void q_enr(struct xp *x, const char *id, const char *person, const char *project,
+	const char *hh, const char *entry, const char *more)
+{
+	char ib[64];
+
+	q_enr_only(x, id, person, project, hh, entry, more);
+	snprintf(ib, sizeof ib, "IB-%s", id);
+	q_ib(x, ib, id, person, entry, 1, NULL);
+}
+
+/* An exit on `date` (created that day), destination 410, without / with
+ * its clean stage-3 income record. */
+static void q_exit_only(struct xp *x, const char *id, const char *enr, const char *person,
+	const char *date, const char *more)
+{
+	char kv[1024];
+
+	snprintf(kv, sizeof kv, "ExitID=%s;EnrollmentID=%s;PersonalID=%s;ExitDate=%s;"
+		"Destination=410;DateCreated=%s 09:00:00;%s", id, enr, person, date, date,
+		more ? more : "");
+	xp_row(x, "Exit.csv", kv);
+}
+
+static void q_exit(struct xp *x, const char *id, const char *enr, const char *person,
+	const char *date, const char *more)
+{
+	char ib[64];
+
+	q_exit_only(x, id, enr, person, date, more);
+	snprintf(ib, sizeof ib, "IB3-%s", id);
+	q_ib(x, ib, enr, person, date, 3, NULL);
+}
+
+/* A bed night (Services RecordType 200) and an outreach contact. */
+static void q_night(struct xp *x, const char *id, const char *enr, const char *person,
+	const char *date)
+{
+	char kv[512];
+
+	snprintf(kv, sizeof kv, "ServicesID=%s;EnrollmentID=%s;PersonalID=%s;DateProvided=%s;"
+		"RecordType=200;TypeProvided=200", id, enr, person, date);
+	xp_row(x, "Services.csv", kv);
+}
+
+static void q_contact(struct xp *x, const char *id, const char *enr, const char *person,
+	const char *date)
+{
+	char kv[512];
+
+	snprintf(kv, sizeof kv, "CurrentLivingSitID=%s;EnrollmentID=%s;PersonalID=%s;"
+		"InformationDate=%s", id, enr, person, date);
+	xp_row(x, "CurrentLivingSituation.csv", kv);
+}
+
+/* The finding of check with this key, or NULL. */
+static const struct frec *keyed(const struct got *g, const char *check, const char *key)
+{
+	for (size_t i = 0; i < g->n; i++)
+		if (strcmp(g->v[i].check, check) == 0 && strcmp(g->v[i].key, key) == 0)
+			return &g->v[i];
+	return NULL;
+}
+
+/* Asserts check fired for key with that detail (NULL: none expected). */
+static void has(const struct got *g, const char *check, const char *key, const char *detail)
+{
+	const struct frec *f = keyed(g, check, key);
+
+	if (!f)
+		fprintf(stderr, "no %s for %s\n", check, key);
+	assert_non_null(f);
+	assert_string_equal(f->detail, detail ? detail : "");
+}
+
+/* The same export with 1 and 4 workers: the same findings, in order. */
+static void same_any_threads(struct xp *x)
+{
+	struct got a, b;
+
+	run_x(x, 1, &a);
+	run_x(x, 4, &b);
+	assert_int_equal(a.n, b.n);
+	for (size_t i = 0; i < a.n; i++)
+		assert_memory_equal(&a.v[i], &b.v[i], sizeof a.v[i]);
+	got_free(&a);
+	got_free(&b);
+}
+
+static void test_q01_to_q04_households(void **state)
+{
+	struct xp x;
+	struct got g;
+
+	(void)state;
+	xp_clean(&x);
+	xp_row(&x, "Project.csv", Q_P3);
+	for (int i = 3; i <= 6; i++) {
+		char id[8];
+		snprintf(id, sizeof id, "C%d", i);
+		q_client(&x, id, NULL);
+	}
+	/* Q01: three rows of one (client, project, entry): two repeats */
+	q_enr(&x, "EN3", "C3", "P3", "H3", "2024-02-01", NULL);
+	q_enr(&x, "EN4", "C3", "P3", "H4", "2024-02-01", NULL);
+	q_enr(&x, "EN5", "C3", "P3", "H5", "2024-02-01", NULL);
+	q_enr(&x, "EN6", "C3", "P3", "H6", "2024-02-02", NULL);   /* another day */
+	/* Q02: two members, no head */
+	q_enr(&x, "EN7", "C4", "P3", "H7", "2024-02-01", "RelationshipToHoH=2");
+	q_enr(&x, "EN8", "C5", "P3", "H7", "2024-02-01", "RelationshipToHoH=3");
+	/* Q03: two heads */
+	q_enr(&x, "EN9", "C4", "P3", "H8", "2024-03-01", NULL);
+	q_enr(&x, "EN10", "C5", "P3", "H8", "2024-03-01", NULL);
+	/* Q04: 99, and empty (S13 too), beside a head */
+	q_enr(&x, "EN11", "C6", "P3", "H9", "2024-04-01", NULL);
+	q_enr(&x, "EN12", "C4", "P3", "H9", "2024-04-01", "RelationshipToHoH=99");
+	q_enr(&x, "EN13", "C5", "P3", "H9", "2024-04-01", "RelationshipToHoH=");
+	/* a repeated EnrollmentID is K01 only */
+	q_enr_only(&x, "EN6", "C3", "P3", "H6", "2024-02-02", "RelationshipToHoH=99");
+	run_x(&x, 2, &g);
+	expect(&g, "Q01", 2, "Q02", 1, "Q03", 1, "Q04", 2, "S13", 1, "K01", 1, NULL);
+	has(&g, "Q01", "EnrollmentID=EN4", NULL);
+	has(&g, "Q01", "EnrollmentID=EN5", NULL);
+	assert_int_equal(keyed(&g, "Q01", "EnrollmentID=EN5")->line, 6);
+	assert_string_equal(keyed(&g, "Q01", "EnrollmentID=EN5")->project, "P3");
+	assert_int_equal(first(&g, "Q01")->sev, SPEC_SEV_BLOCKING);
+	has(&g, "Q02", "HouseholdID=H7", NULL);
+	assert_int_equal(first(&g, "Q02")->line, 8);  /* its first enrollment */
+	assert_string_equal(first(&g, "Q02")->file, "Enrollment.csv");
+	has(&g, "Q03", "HouseholdID=H8", NULL);
+	assert_int_equal(first(&g, "Q03")->line, 10);
+	has(&g, "Q04", "EnrollmentID=EN12", NULL);
+	has(&g, "Q04", "EnrollmentID=EN13", NULL);
+	assert_string_equal(first(&g, "Q04")->column, "RelationshipToHoH");
+	got_free(&g);
+	same_any_threads(&x);
+	xp_free(&x);
+}
+
+static void test_q05_q06_q07_q21_q24_dates(void **state)
+{
+	static const char *const dest[4] = { "30", "8", "9", "99" };
+	struct xp x;
+	struct got g;
+	struct validate_opts o;
+	char dir[256];
+
+	(void)state;
+	xp_clean(&x);
+	xp_row(&x, "Project.csv", Q_P3);
+	q_client(&x, "C3", NULL);
+	q_enr(&x, "EN3", "C3", "P3", "H3", "2024-03-01", NULL);
+	q_exit(&x, "X3", "EN3", "C3", "2024-02-20", NULL);                    /* Q05 */
+	q_enr(&x, "EN4", "C3", "P3", "H4", "2024-03-02", NULL);
+	q_exit(&x, "X4", "EN4", "C3", "2024-10-05", NULL);                    /* Q06 */
+	q_enr(&x, "EN5", "C3", "P3", "H5", "2024-04-10", "DateCreated=2024-04-09 17:00:00"); /* Q07 */
+	for (int i = 0; i < 4; i++) {                                          /* Q21 */
+		char e[8], h[8], xid[8], more[32], day[16];
+		snprintf(day, sizeof day, "2024-04-%02d", 15 + i);
+		snprintf(e, sizeof e, "EN%d", 6 + i);
+		snprintf(h, sizeof h, "H%d", 6 + i);
+		snprintf(xid, sizeof xid, "X%d", 6 + i);
+		snprintf(more, sizeof more, "Destination=%s", dest[i]);
+		q_enr(&x, e, "C3", "P3", h, day, NULL);
+		q_exit(&x, xid, e, "C3", "2024-04-20", more);
+	}
+	/* Q24 above 6 days: 7 (7-10), 11 (11+); not 6 (4-6) nor 1 (1-3); an
+	 * exit entered after 10 days (7-10) */
+	q_enr(&x, "EN10", "C3", "P3", "H10", "2024-05-01", "DateCreated=2024-05-08 09:00:00");
+	q_enr(&x, "EN11", "C3", "P3", "H11", "2024-05-02", "DateCreated=2024-05-13 09:00:00");
+	q_enr(&x, "EN12", "C3", "P3", "H12", "2024-05-03", "DateCreated=2024-05-09 23:59:59");
+	q_enr(&x, "EN13", "C3", "P3", "H13", "2024-05-04", "DateCreated=2024-05-05 00:00:00");
+	q_exit(&x, "X13", "EN13", "C3", "2024-06-01", "DateCreated=2024-06-11 08:00:00");
+	run_x(&x, 2, &g);
+	expect(&g, "Q05", 1, "Q06", 1, "Q07", 1, "Q21", 4, "Q24", 3, NULL);
+	has(&g, "Q05", "ExitID=X3", NULL);
+	assert_string_equal(first(&g, "Q05")->file, "Exit.csv");
+	assert_string_equal(first(&g, "Q05")->column, "ExitDate");
+	has(&g, "Q06", "ExitID=X4", NULL);
+	has(&g, "Q07", "EnrollmentID=EN5", NULL);
+	for (int i = 0; i < 4; i++) {
+		char k[16];
+		snprintf(k, sizeof k, "ExitID=X%d", 6 + i);
+		has(&g, "Q21", k, NULL);
+	}
+	has(&g, "Q24", "EnrollmentID=EN10", "7-10");
+	has(&g, "Q24", "EnrollmentID=EN11", "11+");
+	has(&g, "Q24", "ExitID=X13", "7-10");
+	assert_int_equal(first(&g, "Q24")->sev, SPEC_SEV_WARNING);
+	{
+		/* every judged record in its bucket, flagged or not */
+		static const uint64_t enr[5] = { 9, 1, 1, 1, 1 }, ex[5] = { 7, 0, 0, 1, 0 };
+		for (int b = 0; b < 5; b++) {
+			assert_int_equal(g.res.timeliness[0][b], enr[b]);
+			assert_int_equal(g.res.timeliness[1][b], ex[b]);
+		}
+		assert_int_equal(g.res.timeliness_days, 6);
+	}
+	got_free(&g);
+
+	/* a three-day policy: 6 days is late too */
+	fx_dir(&x, dir, sizeof dir);
+	validate_opts_default(&o);
+	o.timeliness_days = 3;
+	run_opts(dir, &o, &g);
+	expect(&g, "Q05", 1, "Q06", 1, "Q07", 1, "Q21", 4, "Q24", 4, NULL);
+	has(&g, "Q24", "EnrollmentID=EN12", "4-6");
+	got_free(&g);
+
+	/* the text report shows every bucket */
+	{
+		struct outs out;
+		run_reports(dir, NULL, NULL, 3, &out);
+		assert_true(mem_has(out.text[0], out.len[0], "Q24 flags more than 6"));
+		assert_true(mem_has(out.text[0], out.len[0],
+			"entries   0: 9  1-3: 1  4-6: 1  7-10: 1  11+: 1"));
+		assert_true(mem_has(out.text[0], out.len[0],
+			"exits     0: 7  1-3: 0  4-6: 0  7-10: 1  11+: 0"));
+		outs_free(&out);
+	}
+	tu_rmtree(dir);
+	xp_free(&x);
+}
+
+static void test_q08_to_q10_q13_dob(void **state)
+{
+	struct xp x;
+	struct got g;
+
+	(void)state;
+	xp_clean(&x);
+	xp_row(&x, "Project.csv", Q_P3);
+	/* Q08 (and Q13 issue, found with the enrollment) */
+	q_client(&x, "C3", "DOB=2024-05-01;DateCreated=2024-06-01 09:00:00");
+	q_enr(&x, "EN3", "C3", "P3", "H3", "2024-04-01", NULL);
+	/* Q09: 106 and 101 at entry; 100 the day before the birthday is fine */
+	q_client(&x, "C4", "DOB=1918-01-01");
+	q_enr(&x, "EN4", "C4", "P3", "H4", "2024-02-01", NULL);
+	q_client(&x, "C5", "DOB=1923-02-02");
+	q_enr(&x, "EN5", "C5", "P3", "H5", "2024-02-01", NULL);
+	q_client(&x, "C6", "DOB=1923-02-01");
+	q_enr(&x, "EN6", "C6", "P3", "H6", "2024-02-01", NULL);
+	/* Q10 (and Q13 missing) */
+	q_client(&x, "C7", "DOB=;DOBDataQuality=1");
+	q_client(&x, "C8", "DOB=;DOBDataQuality=2");
+	/* Q13 */
+	q_client(&x, "C9", "DOB=;DOBDataQuality=8");                  /* dk */
+	q_client(&x, "C10", "DOB=;DOBDataQuality=99");                /* missing */
+	q_client(&x, "C11", "DOBDataQuality=2");                      /* issue */
+	q_client(&x, "C12", "DOB=1910-01-01");                        /* issue */
+	q_client(&x, "C13", "DOB=2024-02-10");                        /* issue: after DateCreated */
+	q_client(&x, "C14", "DOB=2024-05-01;DOBDataQuality=9;DateCreated=2024-06-01 09:00:00");
+	q_enr(&x, "EN14", "C14", "P3", "H14", "2024-04-01", NULL);    /* Q08; Q13 dk only */
+	q_client(&x, "C15", "DOB=1915-01-01");                        /* fine */
+	run_x(&x, 2, &g);
+	expect(&g, "Q08", 2, "Q09", 2, "Q10", 2, "Q13", 9, NULL);
+	has(&g, "Q08", "EnrollmentID=EN3", NULL);
+	has(&g, "Q08", "EnrollmentID=EN14", NULL);
+	has(&g, "Q09", "EnrollmentID=EN4", NULL);
+	has(&g, "Q09", "EnrollmentID=EN6", NULL);
+	has(&g, "Q10", "PersonalID=C7", NULL);
+	has(&g, "Q10", "PersonalID=C8", NULL);
+	assert_string_equal(first(&g, "Q10")->column, "DOB");
+	has(&g, "Q13", "PersonalID=C3", "issue");
+	assert_string_equal(keyed(&g, "Q13", "PersonalID=C3")->file, "Client.csv");
+	assert_int_equal(keyed(&g, "Q13", "PersonalID=C3")->line, 4);
+	has(&g, "Q13", "PersonalID=C7", "missing");
+	has(&g, "Q13", "PersonalID=C8", "missing");
+	has(&g, "Q13", "PersonalID=C9", "dk");
+	has(&g, "Q13", "PersonalID=C10", "missing");
+	has(&g, "Q13", "PersonalID=C11", "issue");
+	has(&g, "Q13", "PersonalID=C12", "issue");
+	has(&g, "Q13", "PersonalID=C13", "issue");
+	has(&g, "Q13", "PersonalID=C14", "dk");
+	got_free(&g);
+	same_any_threads(&x);
+	xp_free(&x);
+}
+
+/* Clients for Q11 and Q12: id, overrides, check, detail. */
+static const struct { const char *id, *more, *check, *detail; } q_names[] = {
+	{ "N1", "NameDataQuality=8", "Q11", "dk" },
+	{ "N2", "NameDataQuality=9;FirstName=;LastName=", "Q11", "dk" },
+	{ "N3", "NameDataQuality=99", "Q11", "missing" },
+	{ "N4", "FirstName=", "Q11", "missing" },
+	{ "N5", "LastName=", "Q11", "missing" },
+	{ "N6", "NameDataQuality=2", "Q11", "issue" },
+	{ "N7", "NameDataQuality=", "Q11", "missing" },            /* + S13 */
+	{ "S1", "SSNDataQuality=8", "Q12", "dk" },
+	{ "S2", "SSNDataQuality=9;SSN=", "Q12", "dk" },
+	{ "S3", "SSNDataQuality=99;SSN=", "Q12", "missing" },
+	{ "S4", "SSN=", "Q12", "missing" },
+	{ "S5", "SSNDataQuality=2", "Q12", "issue" },
+	/* patterns, unhashed exports only */
+	{ "P1", "SSN=666123456", "Q12", "issue" },
+	{ "P2", "SSN=000123456", "Q12", "issue" },
+	{ "P3", "SSN=912345678", "Q12", "issue" },
+	{ "P4", "SSN=123004567", "Q12", "issue" },
+	{ "P5", "SSN=123450000", "Q12", "issue" },
+	{ "P6", "SSN=555555555", "Q12", "issue" },
+	{ "P7", "SSN=123456789", "Q12", "issue" },
+	{ "P8", "SSN=987654321", "Q12", "issue" },
+	{ "P9", "SSN=12345678", "Q12", "issue" },
+	{ "P10", "SSN=12345678A", "Q12", "issue" },
+	{ "P11", "SSN=1234567890", "Q12", "issue" },               /* + S14 */
+	{ "F1", "SSN=899123456", NULL, NULL },
+	{ "F2", "SSN=123456780", NULL, NULL },
+};
+
+static void test_q11_q12_names_ssn(void **state)
+{
+	struct xp x;
+	struct got g;
+
+	(void)state;
+	xp_clean(&x);
+	for (size_t i = 0; i < sizeof q_names / sizeof q_names[0]; i++)
+		q_client(&x, q_names[i].id, q_names[i].more);
+	run_x(&x, 2, &g);
+	expect(&g, "Q11", 7, "Q12", 16, "S13", 1, "S14", 1, NULL);
+	for (size_t i = 0; i < sizeof q_names / sizeof q_names[0]; i++) {
+		char key[32];
+		snprintf(key, sizeof key, "PersonalID=%s", q_names[i].id);
+		if (q_names[i].check)
+			has(&g, q_names[i].check, key, q_names[i].detail);
+	}
+	assert_string_equal(keyed(&g, "Q11", "PersonalID=N4")->column, "FirstName");
+	assert_string_equal(keyed(&g, "Q11", "PersonalID=N1")->column, "NameDataQuality");
+	assert_string_equal(keyed(&g, "Q12", "PersonalID=P1")->column, "SSN");
+	assert_int_equal(first(&g, "Q12")->sev, SPEC_SEV_ERROR);
+	got_free(&g);
+
+	/* hashed: the data-quality answers count, the patterns do not (and
+	 * the plain names are P07) */
+	xp_clear(&x, "Export.csv");
+	xp_row(&x, "Export.csv", "ExportID=E1;CSVVersion=2024 v1.3;HashStatus=4;"
+		"ExportDate=2024-10-01 08:00:00;ExportEndDate=2024-09-30");
+	run_x(&x, 2, &g);
+	expect(&g, "P07", 1, "Q11", 7, "Q12", 5, "S13", 1, NULL);
+	got_free(&g);
+	xp_free(&x);
+}
+
+static void test_q14_to_q16_client(void **state)
+{
+	struct xp x;
+	struct got g;
+
+	(void)state;
+	xp_clean(&x);
+	xp_row(&x, "Project.csv", Q_P3);
+	q_client(&x, "R1", "White=0");                     /* Q14: no race */
+	q_client(&x, "R2", "RaceNone=8");                  /* Q14 */
+	q_client(&x, "R3", "White=0;RaceNone=99");         /* Q14 */
+	q_client(&x, "R4", "White=5");                     /* S18, not judged again */
+	q_client(&x, "R5", "White=0;Asian=1");             /* fine */
+	q_client(&x, "G1", "Man=0");                       /* Q15 */
+	q_client(&x, "G2", "GenderNone=9");                /* Q15 */
+	q_client(&x, "G3", "Man=0;GenderNone=");           /* Q15 */
+	q_client(&x, "V1", "VeteranStatus=8");             /* Q16: adult */
+	q_enr(&x, "EN3", "V1", "P3", "H3", "2024-02-01", NULL);
+	q_client(&x, "V2", "VeteranStatus=99;DOB=2015-05-05"); /* a child */
+	q_enr(&x, "EN4", "V2", "P3", "H3", "2024-02-01", "RelationshipToHoH=2");
+	q_client(&x, "V3", "VeteranStatus=9");             /* no enrollment */
+	q_client(&x, "V4", "VeteranStatus=");              /* Q16 + S13 */
+	q_enr(&x, "EN5", "V4", "P3", "H5", "2024-02-01", NULL);
+	q_enr(&x, "EN6", "V4", "P3", "H6", "2024-03-01", NULL); /* one finding per client */
+	run_x(&x, 2, &g);
+	expect(&g, "Q14", 3, "Q15", 3, "Q16", 2, "S18", 1, "S13", 1, NULL);
+	has(&g, "Q14", "PersonalID=R1", NULL);
+	assert_string_equal(keyed(&g, "Q14", "PersonalID=R1")->column, "");
+	assert_string_equal(keyed(&g, "Q14", "PersonalID=R2")->column, "RaceNone");
+	has(&g, "Q14", "PersonalID=R3", NULL);
+	has(&g, "Q15", "PersonalID=G1", NULL);
+	has(&g, "Q15", "PersonalID=G2", NULL);
+	has(&g, "Q15", "PersonalID=G3", NULL);
+	has(&g, "Q16", "PersonalID=V1", NULL);
+	has(&g, "Q16", "PersonalID=V4", NULL);
+	assert_string_equal(first(&g, "Q16")->file, "Client.csv");
+	assert_string_equal(first(&g, "Q16")->project, "");
+	got_free(&g);
+	xp_free(&x);
+}
+
+/* FY2026: Q15 is about Sex. Export and Client rows only (K09: no
+ * enrollment). */
+static void test_q15_fy2026_sex(void **state)
+{
+	static const char *const sex[] = { "8", "9", "99", "" };
+	struct spec *fy26 = NULL;
+	struct hmx_err err;
+	struct xp x;
+	struct got g;
+
+	(void)state;
+	assert_int_equal(spec_load(SPEC_FY2026, &fy26, &err), HMX_OK);
+	xp_init(&x, fy26);
+	xp_row(&x, "Export.csv", "ExportID=E1;CSVVersion=2026 v1.0;HashStatus=1;"
+		"ExportDate=2026-10-01 08:00:00;ExportStartDate=2025-10-01;ExportEndDate=2026-09-30;"
+		"SourceName=Test CoC;ExportPeriodType=3;ExportDirective=2");
+	xp_row(&x, "User.csv", "UserID=U1");
+	q_client(&x, "C1", "Sex=1;HispanicLatinao=0");
+	for (int i = 0; i < 4; i++) {
+		char id[8], more[64];
+		snprintf(id, sizeof id, "C%d", 2 + i);
+		snprintf(more, sizeof more, "Sex=%s;HispanicLatinao=0", sex[i]);
+		q_client(&x, id, more);
+	}
+	run_x(&x, 2, &g);
+	expect(&g, "K09", 1, "Q15", 4, NULL);
+	assert_int_equal(g.res.spec, SPEC_FY2026);
+	has(&g, "Q15", "PersonalID=C5", NULL);
+	assert_string_equal(first(&g, "Q15")->column, "Sex");
+	got_free(&g);
+	xp_free(&x);
+	spec_free(&fy26);
+}
+
+static void test_q17_to_q19_entry(void **state)
+{
+	struct xp x;
+	struct got g;
+
+	(void)state;
+	xp_clean(&x);
+	xp_row(&x, "Project.csv", Q_P3);
+	q_client(&x, "C3", NULL);
+	q_client(&x, "C4", NULL);
+	q_client(&x, "K1", "DOB=2014-03-03");
+	/* Q17, heads of household */
+	q_enr(&x, "EN3", "C3", "P3", "H3", "2024-02-01", "LivingSituation=");
+	q_enr(&x, "EN4", "C3", "P3", "H4", "2024-02-02", "LivingSituation=8");
+	q_enr(&x, "EN5", "C3", "P3", "H5", "2024-02-03", "LengthOfStay=99");
+	q_enr(&x, "EN6", "C3", "P3", "H6", "2024-02-04", "DateToStreetESSH=");
+	q_enr(&x, "EN7", "C3", "P3", "H7", "2024-02-05", "TimesHomelessPastThreeYears=9");
+	q_enr(&x, "EN8", "C3", "P3", "H8", "2024-02-06", "MonthsHomelessPastThreeYears=");
+	/* not literally homeless: the homeless history is asked in shelters,
+	 * outreach (type 0, 1, 4, 8) only */
+	q_enr(&x, "EN9", "C3", "P3", "H9", "2024-02-07", "LivingSituation=410;DateToStreetESSH=;"
+		"TimesHomelessPastThreeYears=;MonthsHomelessPastThreeYears=");
+	q_enr(&x, "EN10", "C3", "P1", "H10", "2024-02-08", "LivingSituation=410;DateToStreetESSH=;"
+		"TimesHomelessPastThreeYears=;MonthsHomelessPastThreeYears=");
+	q_night(&x, "S10", "EN10", "C3", "2024-02-08");
+	q_exit(&x, "X10", "EN10", "C3", "2024-02-09", NULL);
+	/* members: a child is not judged, an adult is */
+	q_enr(&x, "EN11", "K1", "P3", "H3", "2024-02-01", "RelationshipToHoH=2;LivingSituation=");
+	q_enr(&x, "EN12", "C4", "P3", "H3", "2024-02-01", "RelationshipToHoH=3;LivingSituation=");
+	/* Q18: a head without EnrollmentCoC; a member need not have one */
+	q_enr(&x, "EN13", "C3", "P3", "H13", "2024-03-01", "EnrollmentCoC=");
+	q_enr(&x, "EN14", "C4", "P3", "H13", "2024-03-01", "RelationshipToHoH=2;EnrollmentCoC=");
+	/* Q19, everyone */
+	q_enr(&x, "EN15", "C3", "P3", "H15", "2024-04-01", "DisablingCondition=8");
+	q_enr(&x, "EN16", "K1", "P3", "H15", "2024-04-01", "RelationshipToHoH=2;DisablingCondition=9");
+	q_enr(&x, "EN17", "C3", "P3", "H17", "2024-04-02", "DisablingCondition=99");
+	q_enr(&x, "EN18", "C3", "P3", "H18", "2024-04-03", "DisablingCondition="); /* + S13 */
+	run_x(&x, 2, &g);
+	expect(&g, "Q17", 8, "Q18", 1, "Q19", 4, "S13", 1, NULL);
+	for (int i = 3; i <= 8; i++) {
+		char k[24];
+		snprintf(k, sizeof k, "EnrollmentID=EN%d", i);
+		has(&g, "Q17", k, NULL);
+	}
+	has(&g, "Q17", "EnrollmentID=EN10", NULL);
+	has(&g, "Q17", "EnrollmentID=EN12", NULL);
+	assert_string_equal(keyed(&g, "Q17", "EnrollmentID=EN6")->column, "DateToStreetESSH");
+	assert_string_equal(keyed(&g, "Q17", "EnrollmentID=EN5")->column, "LengthOfStay");
+	has(&g, "Q18", "EnrollmentID=EN13", NULL);
+	assert_string_equal(first(&g, "Q18")->column, "EnrollmentCoC");
+	has(&g, "Q19", "EnrollmentID=EN16", NULL);
+	has(&g, "Q19", "EnrollmentID=EN18", NULL);
+	assert_int_equal(first(&g, "Q19")->sev, SPEC_SEV_WARNING);
+	got_free(&g);
+	xp_free(&x);
+}
+
+static void test_q20_income(void **state)
+{
+	struct xp x;
+	struct got g;
+	const struct frec *f;
+
+	(void)state;
+	xp_clean(&x);
+	xp_row(&x, "Project.csv", Q_P3);
+	q_client(&x, "C3", NULL);
+	q_client(&x, "K1", "DOB=2014-03-03");
+	q_enr_only(&x, "EN3", "C3", "P3", "H3", "2024-02-01", NULL);         /* no record */
+	q_enr(&x, "EN4", "C3", "P3", "H4", "2024-02-02", NULL);
+	q_exit_only(&x, "X4", "EN4", "C3", "2024-03-01", NULL);                 /* none at exit */
+	q_enr_only(&x, "EN5", "C3", "P3", "H5", "2024-02-03", NULL);
+	q_ib(&x, "IB5", "EN5", "C3", "2024-02-03", 1, "IncomeFromAnySource=99");  /* missing */
+	q_enr_only(&x, "EN6", "C3", "P3", "H6", "2024-02-04", NULL);
+	q_ib(&x, "IB6", "EN6", "C3", "2024-02-04", 1, "BenefitsFromAnySource=8");
+	q_enr_only(&x, "EN7", "C3", "P3", "H7", "2024-02-05", NULL);
+	q_ib(&x, "IB7", "EN7", "C3", "2024-02-05", 1, "InsuranceFromAnySource=9");
+	q_enr_only(&x, "EN8", "C3", "P3", "H8", "2024-02-06", NULL);
+	q_ib(&x, "IB8", "EN8", "C3", "2024-02-06", 1, "Earned=1;EarnedAmount=100"); /* conflict */
+	q_enr_only(&x, "EN9", "C3", "P3", "H9", "2024-02-07", NULL);
+	q_ib(&x, "IB9", "EN9", "C3", "2024-02-07", 1, "InsuranceFromAnySource=1");  /* conflict */
+	q_enr_only(&x, "EN10", "C3", "P3", "H10", "2024-02-08", NULL);
+	q_ib(&x, "IB10", "EN10", "C3", "2024-02-08", 1, "IncomeFromAnySource=1;SSI=1;SSIAmount=900");
+	/* two stage-1 records (K11): one finding, on the first that fails */
+	q_enr_only(&x, "EN11", "C3", "P3", "H11", "2024-02-09", NULL);
+	q_ib(&x, "IB11a", "EN11", "C3", "2024-02-09", 1, "IncomeFromAnySource=99");
+	q_ib(&x, "IB11b", "EN11", "C3", "2024-02-09", 1, "IncomeFromAnySource=8");
+	q_enr_only(&x, "EN12", "C3", "P3", "H12", "2024-02-10", NULL);
+	q_ib(&x, "IB12a", "EN12", "C3", "2024-02-10", 1, NULL);
+	q_ib(&x, "IB12b", "EN12", "C3", "2024-02-10", 1, "WIC=1");
+	/* a child member: not judged; a stage-3 record without exit: not judged */
+	q_enr_only(&x, "EN13", "K1", "P3", "H10", "2024-02-08", "RelationshipToHoH=2");
+	q_enr(&x, "EN14", "C3", "P3", "H14", "2024-02-11", NULL);
+	q_ib(&x, "IB14", "EN14", "C3", "2024-02-11", 3, "IncomeFromAnySource=99");
+	run_x(&x, 2, &g);
+	expect(&g, "Q20", 9, "K11", 2, NULL);
+	f = keyed(&g, "Q20", "EnrollmentID=EN3");
+	assert_non_null(f);
+	assert_string_equal(f->file, "IncomeBenefits.csv");
+	assert_int_equal(f->line, 0);
+	assert_string_equal(f->detail, "no-record");
+	assert_string_equal(f->project, "P3");
+	has(&g, "Q20", "EnrollmentID=EN4", "no-record");
+	has(&g, "Q20", "IncomeBenefitsID=IB5", "missing");
+	assert_string_equal(keyed(&g, "Q20", "IncomeBenefitsID=IB5")->column, "IncomeFromAnySource");
+	has(&g, "Q20", "IncomeBenefitsID=IB6", "missing");
+	has(&g, "Q20", "IncomeBenefitsID=IB7", "missing");
+	has(&g, "Q20", "IncomeBenefitsID=IB8", "conflict");
+	has(&g, "Q20", "IncomeBenefitsID=IB9", "conflict");
+	assert_string_equal(keyed(&g, "Q20", "IncomeBenefitsID=IB9")->column, "InsuranceFromAnySource");
+	has(&g, "Q20", "IncomeBenefitsID=IB11a", "missing");
+	has(&g, "Q20", "IncomeBenefitsID=IB12b", "conflict");
+	got_free(&g);
+	same_any_threads(&x);
+	xp_free(&x);
+}
+
+/* Residential projects of other kinds, quiet for D: P4 transitional
+ * housing, P5 rapid re-housing with housing (RRHSubType 2). */
+static void q_projects(struct xp *x)
+{
+	xp_row(x, "Project.csv", "ProjectID=P4;ProjectName=Transitional Four;ProjectType=2;"
+		"ContinuumProject=1;HousingType=1");
+	xp_row(x, "Project.csv", "ProjectID=P5;ProjectName=Rapid Five;ProjectType=13;RRHSubType=2;"
+		"ContinuumProject=1;HousingType=3");
+	for (int i = 4; i <= 5; i++) {
+		char kv[256];
+		snprintf(kv, sizeof kv, "ProjectCoCID=PC%d;ProjectID=P%d;CoCCode=XX-501;Geocode=250001;"
+			"GeographyType=1", i, i);
+		xp_row(x, "ProjectCoC.csv", kv);
+		snprintf(kv, sizeof kv, "InventoryID=I%d;ProjectID=P%d;CoCCode=XX-501;UnitInventory=2;"
+			"BedInventory=4;OtherBedInventory=4", i, i);
+		xp_row(x, "Inventory.csv", kv);
+	}
+}
+
+static void test_q22_q23_stays(void **state)
+{
+	struct xp x;
+	struct got g;
+
+	(void)state;
+	xp_clean(&x);
+	xp_row(&x, "Project.csv", Q_P3);
+	q_projects(&x);
+	for (int i = 3; i <= 13; i++) {
+		char id[8];
+		snprintf(id, sizeof id, "C%d", i);
+		q_client(&x, id, NULL);
+	}
+	/* Q22: move-in before entry; after exit; on the entry or exit day is fine;
+	 * outside permanent housing it is not judged */
+	q_enr(&x, "EN3", "C3", "P2", "H3", "2024-02-01", "MoveInDate=2024-01-25");
+	q_enr(&x, "EN4", "C4", "P2", "H4", "2024-02-01", "MoveInDate=2024-03-01");
+	q_exit(&x, "X4", "EN4", "C4", "2024-02-20", NULL);
+	q_enr(&x, "EN5", "C5", "P2", "H5", "2024-02-01", "MoveInDate=2024-02-01");
+	q_exit(&x, "X5", "EN5", "C5", "2024-03-01", NULL);
+	q_enr(&x, "EN6", "C6", "P5", "H6", "2024-02-01", "MoveInDate=2024-02-10");
+	q_exit(&x, "X6", "EN6", "C6", "2024-02-10", NULL);
+	q_enr(&x, "EN7", "C7", "P1", "H7", "2024-02-01", "MoveInDate=2024-01-01");
+	q_night(&x, "S7", "EN7", "C7", "2024-02-01");
+	q_exit(&x, "X7", "EN7", "C7", "2024-02-02", NULL);
+	/* Q23: a shelter stay inside a transitional one; the next stay starts
+	 * the day that one ends: fine */
+	q_enr(&x, "EN8a", "C8", "P4", "H8a", "2024-02-01", NULL);
+	q_exit(&x, "X8a", "EN8a", "C8", "2024-03-01", NULL);
+	q_enr(&x, "EN8b", "C8", "P1", "H8b", "2024-02-15", NULL);
+	q_night(&x, "S8b", "EN8b", "C8", "2024-02-15");
+	q_exit(&x, "X8b", "EN8b", "C8", "2024-02-20", NULL);
+	q_enr(&x, "EN8c", "C8", "P4", "H8c", "2024-03-01", NULL);
+	q_exit(&x, "X8c", "EN8c", "C8", "2024-03-10", NULL);
+	/* permanent housing counts from move-in, and only with one */
+	q_enr(&x, "EN9a", "C9", "P2", "H9a", "2024-02-01", NULL);
+	q_enr(&x, "EN9b", "C9", "P1", "H9b", "2024-02-10", NULL);
+	q_night(&x, "S9b", "EN9b", "C9", "2024-02-10");
+	q_exit(&x, "X9b", "EN9b", "C9", "2024-02-12", NULL);
+	q_enr(&x, "EN10a", "C10", "P2", "H10a", "2024-02-01", "MoveInDate=2024-02-05");
+	q_enr(&x, "EN10b", "C10", "P1", "H10b", "2024-03-01", NULL);   /* inside the open stay */
+	q_night(&x, "S10b", "EN10b", "C10", "2024-03-01");
+	q_exit(&x, "X10b", "EN10b", "C10", "2024-03-05", NULL);
+	q_enr(&x, "EN11a", "C11", "P5", "H11a", "2024-02-01", "MoveInDate=2024-02-02");
+	q_enr(&x, "EN11b", "C11", "P4", "H11b", "2024-04-01", NULL);
+	q_exit(&x, "X11b", "EN11b", "C11", "2024-04-02", NULL);
+	/* the same first day: the later row */
+	q_enr(&x, "EN12a", "C12", "P1", "H12a", "2024-05-01", NULL);
+	q_night(&x, "S12a", "EN12a", "C12", "2024-05-01");
+	q_exit(&x, "X12a", "EN12a", "C12", "2024-05-03", NULL);
+	q_enr(&x, "EN12b", "C12", "P4", "H12b", "2024-05-01", NULL);
+	q_exit(&x, "X12b", "EN12b", "C12", "2024-05-05", NULL);
+	/* services only is not residential */
+	q_enr(&x, "EN13a", "C13", "P3", "H13a", "2024-02-01", NULL);
+	q_enr(&x, "EN13b", "C13", "P1", "H13b", "2024-02-10", NULL);
+	q_night(&x, "S13b", "EN13b", "C13", "2024-02-10");
+	q_exit(&x, "X13b", "EN13b", "C13", "2024-02-11", NULL);
+	run_x(&x, 2, &g);
+	expect(&g, "Q22", 2, "Q23", 4, NULL);
+	has(&g, "Q22", "EnrollmentID=EN3", NULL);
+	has(&g, "Q22", "EnrollmentID=EN4", NULL);
+	assert_string_equal(first(&g, "Q22")->column, "MoveInDate");
+	has(&g, "Q23", "EnrollmentID=EN8b", NULL);
+	has(&g, "Q23", "EnrollmentID=EN10b", NULL);
+	has(&g, "Q23", "EnrollmentID=EN11b", NULL);
+	has(&g, "Q23", "EnrollmentID=EN12b", NULL);
+	assert_string_equal(keyed(&g, "Q23", "EnrollmentID=EN12b")->project, "P4");
+	got_free(&g);
+	same_any_threads(&x);
+	xp_free(&x);
+}
+
+static void test_q25_to_q27_activity(void **state)
+{
+	struct xp x;
+	struct got g;
+	struct validate_opts o;
+	char dir[256];
+
+	(void)state;
+	xp_clean(&x);
+	xp_row(&x, "Project.csv", "ProjectID=P6;ProjectName=Outreach Six;ProjectType=4;"
+		"ContinuumProject=0");
+	xp_row(&x, "Project.csv", "ProjectID=P7;ProjectName=Services Seven;ProjectType=6;"
+		"ContinuumProject=0;OperatingStartDate=2024-03-01;OperatingEndDate=2024-06-30");
+	for (int i = 3; i <= 16; i++) {
+		char id[8];
+		snprintf(id, sizeof id, "C%d", i);
+		q_client(&x, id, NULL);
+	}
+	/* Q25 (report end 2024-09-30; the last 90 days start 2024-07-03) */
+	q_enr(&x, "EN3", "C3", "P1", "H3", "2024-05-01", NULL);              /* Q25 */
+	q_night(&x, "S3a", "EN3", "C3", "2024-05-01");
+	q_night(&x, "S3b", "EN3", "C3", "2024-06-15");
+	q_enr(&x, "EN4", "C4", "P1", "H4", "2024-05-01", NULL);
+	q_night(&x, "S4a", "EN4", "C4", "2024-05-01");
+	q_night(&x, "S4b", "EN4", "C4", "2024-07-10");
+	q_enr(&x, "EN5", "C5", "P1", "H5", "2024-07-02", NULL);              /* 90 days: too new */
+	q_night(&x, "S5", "EN5", "C5", "2024-07-02");
+	q_enr(&x, "EN6", "C6", "P1", "H6", "2024-05-01", NULL);              /* Q25 */
+	q_night(&x, "S6a", "EN6", "C6", "2024-05-01");
+	q_night(&x, "S6b", "EN6", "C6", "2024-07-02");
+	q_enr(&x, "EN7", "C7", "P1", "H7", "2024-05-01", NULL);
+	q_night(&x, "S7a", "EN7", "C7", "2024-05-01");
+	q_night(&x, "S7b", "EN7", "C7", "2024-07-03");
+	q_enr(&x, "EN8", "C8", "P6", "H8", "2024-05-01", NULL);              /* Q25 */
+	q_contact(&x, "CL8", "EN8", "C8", "2024-05-01");
+	q_enr(&x, "EN9", "C9", "P6", "H9", "2024-05-01", NULL);
+	q_contact(&x, "CL9", "EN9", "C9", "2024-08-01");
+	q_enr(&x, "EN10", "C10", "P1", "H10", "2024-05-01", NULL);           /* Q25: open at the end */
+	q_night(&x, "S10", "EN10", "C10", "2024-05-01");
+	q_exit(&x, "X10", "EN10", "C10", "2024-10-01", NULL);
+	q_enr(&x, "EN11", "C11", "P1", "H11", "2024-05-01", NULL);
+	q_night(&x, "S11", "EN11", "C11", "2024-05-01");
+	q_exit(&x, "X11", "EN11", "C11", "2024-09-15", NULL);
+	/* Q26 */
+	q_enr(&x, "EN12", "C12", "P1", "H12", "2024-06-01", NULL);
+	q_night(&x, "S12", "EN12", "C12", "2024-06-02");
+	q_exit(&x, "X12", "EN12", "C12", "2024-06-03", NULL);
+	/* Q27: before the start, after the end, exit after the end */
+	q_enr(&x, "EN13", "C13", "P7", "H13", "2024-02-15", NULL);
+	q_enr(&x, "EN14", "C14", "P7", "H14", "2024-07-05", NULL);
+	q_enr(&x, "EN15", "C15", "P7", "H15", "2024-04-01", NULL);
+	q_exit(&x, "X15", "EN15", "C15", "2024-07-10", NULL);
+	q_enr(&x, "EN16", "C16", "P7", "H16", "2024-04-01", NULL);
+	q_exit(&x, "X16", "EN16", "C16", "2024-06-30", NULL);
+	run_x(&x, 2, &g);
+	expect(&g, "Q25", 4, "Q26", 1, "Q27", 3, NULL);
+	has(&g, "Q25", "EnrollmentID=EN3", NULL);
+	has(&g, "Q25", "EnrollmentID=EN6", NULL);
+	has(&g, "Q25", "EnrollmentID=EN8", NULL);
+	has(&g, "Q25", "EnrollmentID=EN10", NULL);
+	assert_int_equal(first(&g, "Q25")->sev, SPEC_SEV_WARNING);
+	has(&g, "Q26", "EnrollmentID=EN12", NULL);
+	has(&g, "Q27", "EnrollmentID=EN13", NULL);
+	has(&g, "Q27", "EnrollmentID=EN14", NULL);
+	has(&g, "Q27", "EnrollmentID=EN15", NULL);
+	assert_string_equal(keyed(&g, "Q27", "EnrollmentID=EN13")->column, "EntryDate");
+	assert_string_equal(keyed(&g, "Q27", "EnrollmentID=EN15")->column, "");
+	got_free(&g);
+
+	/* a 200-day rule: none of these stays is that old */
+	fx_dir(&x, dir, sizeof dir);
+	validate_opts_default(&o);
+	o.inactive_days = 200;
+	run_opts(dir, &o, &g);
+	expect(&g, "Q26", 1, "Q27", 3, NULL);
+	got_free(&g);
+	tu_rmtree(dir);
+
+	/* without CurrentLivingSituation.csv (P03) outreach is not judged */
+	xp_remove(&x, "CurrentLivingSituation.csv");
+	run_x(&x, 2, &g);
+	expect(&g, "P03", 1, "Q25", 3, "Q26", 1, "Q27", 3, NULL);
+	got_free(&g);
+	xp_free(&x);
+}
+
 static int setup(void **state)
 {
 	struct hmx_err err;
@@ -2129,6 +2914,16 @@ int main(void)
 		cmocka_unit_test(test_k08_households),
 		cmocka_unit_test(test_k09_no_enrollments),
 		cmocka_unit_test(test_k11_k12_stages),
+		cmocka_unit_test(test_q01_to_q04_households),
+		cmocka_unit_test(test_q05_q06_q07_q21_q24_dates),
+		cmocka_unit_test(test_q08_to_q10_q13_dob),
+		cmocka_unit_test(test_q11_q12_names_ssn),
+		cmocka_unit_test(test_q14_to_q16_client),
+		cmocka_unit_test(test_q15_fy2026_sex),
+		cmocka_unit_test(test_q17_to_q19_entry),
+		cmocka_unit_test(test_q20_income),
+		cmocka_unit_test(test_q22_q23_stays),
+		cmocka_unit_test(test_q25_to_q27_activity),
 		cmocka_unit_test(test_robust_files),
 		cmocka_unit_test(test_robust_archives),
 		cmocka_unit_test(test_order_and_determinism),

@@ -51,20 +51,29 @@ put() {
 	for _r in "$@"; do row "$_f" "$_r" >>"$X/$_f"; done
 }
 
-put Export.csv "ExportID=E1;CSVVersion=2024 v1.3;HashStatus=1;SourceName=Test CoC;ExportStartDate=2023-10-01;ExportEndDate=2024-09-30"
+put Export.csv "ExportID=E1;CSVVersion=2024 v1.3;HashStatus=1;SourceName=Test CoC;ExportDate=2024-10-01 08:00:00;ExportStartDate=2023-10-01;ExportEndDate=2024-09-30"
 put Organization.csv "OrganizationID=O1;OrganizationName=Org One;VictimServiceProvider=0"
 put User.csv "UserID=U1"
-put Project.csv "ProjectID=P1;ProjectName=Shelter One;ProjectType=1" "ProjectID=P2;ProjectName=Housing Two;ProjectType=3"
+put Project.csv "ProjectID=P1;ProjectName=Shelter One;ProjectType=1;ContinuumProject=1;HousingType=1" \
+	"ProjectID=P2;ProjectName=Housing Two;ProjectType=3;ContinuumProject=1;HousingType=2"
 put Funder.csv "FunderID=F1"
-put ProjectCoC.csv "ProjectCoCID=PC1"
-put Inventory.csv "InventoryID=I1"
+# D-clean project descriptors: geography, inventories that add up
+put ProjectCoC.csv "ProjectCoCID=PC1;ProjectID=P1;CoCCode=XX-501;Geocode=250001;GeographyType=1" \
+	"ProjectCoCID=PC2;ProjectID=P2;CoCCode=XX-501;Geocode=250001;GeographyType=2"
+put Inventory.csv "InventoryID=I1;ProjectID=P1;CoCCode=XX-501;UnitInventory=8;BedInventory=10;CHBedInventory=2;OtherBedInventory=8" \
+	"InventoryID=I2;ProjectID=P2;CoCCode=XX-501;UnitInventory=4;BedInventory=4;VetBedInventory=4"
 put Affiliation.csv "AffiliationID=AF1;ResProjectID=P2"
 put HMISParticipation.csv "HMISParticipationID=HP1"
 put CEParticipation.csv "CEParticipationID=CE1"
-put Client.csv "PersonalID=C1;FirstName=Ann;LastName=Smith;DOB=1980-01-01" "PersonalID=C2;FirstName=Bob;DOB=1990-06-30"
-put Enrollment.csv "EnrollmentID=EN1;EntryDate=2024-01-15" "EnrollmentID=EN2;PersonalID=C2;ProjectID=P2;HouseholdID=H2;EntryDate=2024-03-01"
-put Exit.csv "ExitID=X1;ExitDate=2024-02-15"
-put IncomeBenefits.csv "IncomeBenefitsID=IB1;InformationDate=2024-01-15;DataCollectionStage=1" "IncomeBenefitsID=IB2;InformationDate=2024-02-15;DataCollectionStage=3"
+# Q-clean clients, enrollments (adult heads of household), exit and income records
+put Client.csv "PersonalID=C1;FirstName=Ann;LastName=Smith;DOB=1980-01-01;SSN=215567890;White=1;Woman=1" \
+	"PersonalID=C2;FirstName=Bob;LastName=Jones;DOB=1990-06-30;SSN=318204417;Asian=1;Man=1"
+QE="EnrollmentCoC=XX-501;LivingSituation=116;LengthOfStay=2;DateToStreetESSH=2023-12-01;TimesHomelessPastThreeYears=1;MonthsHomelessPastThreeYears=101"
+QI="IncomeFromAnySource=0;BenefitsFromAnySource=0;InsuranceFromAnySource=0"
+put Enrollment.csv "EnrollmentID=EN1;EntryDate=2024-01-15;$QE" "EnrollmentID=EN2;PersonalID=C2;ProjectID=P2;HouseholdID=H2;EntryDate=2024-03-01;DateCreated=2024-03-01 09:00:00;$QE"
+put Exit.csv "ExitID=X1;ExitDate=2024-02-15;Destination=410"
+put IncomeBenefits.csv "IncomeBenefitsID=IB1;InformationDate=2024-01-15;DataCollectionStage=1;$QI" "IncomeBenefitsID=IB2;InformationDate=2024-02-15;DataCollectionStage=3;$QI" \
+	"IncomeBenefitsID=IB3;EnrollmentID=EN2;PersonalID=C2;InformationDate=2024-03-01;DataCollectionStage=1;$QI"
 put HealthAndDV.csv "HealthAndDVID=HD1;InformationDate=2024-01-15;DataCollectionStage=1"
 put EmploymentEducation.csv "EmploymentEducationID=EE1;InformationDate=2024-01-15;DataCollectionStage=1"
 put Disabilities.csv "DisabilitiesID=D1;InformationDate=2024-01-15;DisabilityType=5;DisabilityResponse=1;DataCollectionStage=1"
@@ -162,5 +171,13 @@ expect_rc 2 "unknown cycle" "$HMX" --db "$DB" validate "$X" --cycle nope-2027Q2
 expect_grep "nope-2027Q2" "$T/err" "unknown cycle named"
 expect_eq "$(sqlite3 "$DB" 'SELECT count(*) FROM validation_run')" 1 "no run row for an unknown cycle"
 expect_rc 2 "cycle without a database" "$HMX" --db "$T/none.db" validate "$X" --cycle rdc-upload-2027Q2
+
+# --output onto a device or pipe writes into it and never replaces it
+mkfifo "$T/fifo"
+cat "$T/fifo" >"$T/fromfifo" &
+"$HMX" validate "$X" --format json --quiet --output "$T/fifo" >/dev/null 2>&1
+wait
+[ -p "$T/fifo" ] && ok || bad "--output replaced a FIFO with a regular file"
+expect_grep '"findings"' "$T/fromfifo" "--output into a FIFO delivers the report"
 
 finish "validate"
