@@ -1174,3 +1174,42 @@ done:
 		*nticks = nout;
 	return HMX_OK;
 }
+
+/* ---- remembered aliases -------------------------------------------------- */
+
+static void read_alias(sqlite3_stmt *st, void *row)
+{
+	struct map_alias *a = row;
+
+	store_col_text(st, 0, a->source, sizeof a->source);
+	store_col_text(st, 1, a->src_id, sizeof a->src_id);
+	store_col_text(st, 2, a->project, sizeof a->project);
+	a->not_ours = sqlite3_column_int(st, 3) != 0;
+	store_col_text(st, 4, a->reason, sizeof a->reason);
+	store_col_text(st, 5, a->at, sizeof a->at);
+	store_col_text(st, 6, a->who, sizeof a->who);
+}
+
+enum hmx_rc mapping_aliases(struct store *s, const char *project, struct map_alias **out,
+			    size_t *n, struct hmx_err *err)
+{
+	sqlite3_stmt *st = store_prepare(s,
+					 "SELECT a.source, a.source_project_id, coalesce(p.code, ''), "
+					 "a.project_id IS NULL, a.not_ours_reason, a.at, a.who "
+					 "FROM project_alias a LEFT JOIN project p ON p.id = a.project_id "
+					 "WHERE ?1 IS NULL OR p.code = ?1 "
+					 "ORDER BY coalesce(p.code, ''), a.source, a.source_project_id",
+					 err);
+	enum hmx_rc rc;
+	void *v;
+
+	*out = NULL;
+	*n = 0;
+	if (!st)
+		return HMX_EDB;
+	if (project)
+		sqlite3_bind_text(st, 1, project, -1, SQLITE_STATIC);
+	rc = store_collect(s, st, sizeof **out, read_alias, &v, n, "cannot read the aliases", err);
+	*out = v;
+	return rc;
+}

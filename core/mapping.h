@@ -183,4 +183,21 @@ enum hmx_rc mapping_accept(struct store *s, const char *cycle, const char *ref, 
 enum hmx_rc mapping_tick(struct store *s, const char *cycle, struct map_tick **ticks,
 			 size_t *nticks, struct hmx_err *err);
 
+/* A remembered alias: a source's ProjectID -> a project, or "not ours". */
+struct map_alias {
+	char source[48];         /* "hmis", "rdc", "agency:HPC" */
+	char src_id[64];         /* ProjectID in that source's files */
+	char project[48];        /* the project's code; "" when not ours */
+	bool not_ours;
+	char reason[128];        /* not ours: why */
+	char at[24], who[64];    /* when and by whom it was last decided */
+};
+
+/* The remembered aliases, ordered by project code, source and ProjectID
+ * ("not ours" ones first, with project ""); only project's when project
+ * is not NULL (then never a "not ours" one). *out malloc'd (free()), NULL
+ * when there are none. HMX_EDB, HMX_ENOMEM. */
+enum hmx_rc mapping_aliases(struct store *s, const char *project, struct map_alias **out,
+			    size_t *n, struct hmx_err *err);
+
 #endif

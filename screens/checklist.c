@@ -3,7 +3,8 @@
  * today; per-project sub-items fold under their step ("(2/6)" closed of
  * all). Keys start a step, mark it done (with an optional note), skip or
  * block it (with a reason), put it back to todo, undo its last change
- * (after a question that defaults to No) and show its audit trail. Every
+ * (after a question that defaults to No) and show its audit trail; m opens
+ * the mapping of the cycle's files to projects. Every
  * change goes through core/cycle.h; what core refuses (an open gate, say)
  * is shown on the message line as core words it. */
 #include "screens/screens.h"
@@ -51,6 +52,7 @@ static const struct screen_action cl_actions[] = {
 	{ ACT_COLLAPSE, NULL, "Fold the sub-items (on a sub-item: go to its step)", NEED_ROW },
 	{ ACT_ENTER, NULL, "Fold or unfold sub-items; on other steps show the audit trail",
 	  NEED_ROW },
+	{ ACT_MAP, "Map", "Map the files of this cycle to projects", 0 },
 };
 
 static const struct tui_keybind cl_keys[] = {
@@ -66,6 +68,7 @@ static const struct tui_keybind cl_keys[] = {
 	{ 'l', ACT_EXPAND, false },
 	{ TUI_FN(KEY_LEFT), ACT_COLLAPSE, false },
 	{ 'h', ACT_COLLAPSE, false },
+	{ 'm', ACT_MAP, false },
 };
 
 static enum tui_glyph cl_state_glyph(enum step_state st)
@@ -549,10 +552,16 @@ static unsigned cl_handle(struct tui *t, void *priv, enum action a)
 {
 	struct checklist *c = priv;
 	struct step_info *st = cl_selected(t, c);
-	size_t i = (size_t)(st - c->steps), p = cl_parent(c, i);
+	size_t i, p;
 	struct step_change last;
 	char q[512];
 
+	if (a == ACT_MAP) {
+		tui_push(t, &mapping_screen, c->code);
+		return TUI_OK;
+	}
+	i = (size_t)(st - c->steps);
+	p = cl_parent(c, i);
 	hmx_strlcpy(c->pending, st->code, sizeof c->pending);
 	switch (a) {
 	case ACT_START:

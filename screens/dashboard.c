@@ -2,7 +2,8 @@
  * step, the cycle's nearest open deadline and the days left, overdue
  * cycles first and marked with the word OVERDUE; below, the period ends coming up (fiscal
  * quarters and bi-monthly periods) with their seven-day deadlines. Enter
- * opens the selected cycle's checklist. */
+ * opens the selected cycle's checklist, m its file mapping; p opens the
+ * projects of the registry. */
 #include "screens/screens.h"
 
 #include <stdio.h>
@@ -41,11 +42,15 @@ struct dash {
 
 static const struct screen_action dash_actions[] = {
 	{ ACT_ENTER, "Open", "Open the checklist of the selected cycle", NEED_ROW },
+	{ ACT_MAP, "Map", "Map the files of the selected cycle to projects", NEED_ROW },
+	{ ACT_PROJECTS, "Projects", NULL, 0 },
 };
 
 static const struct tui_keybind dash_keys[] = {
 	{ TUI_FN(KEY_RIGHT), ACT_ENTER, false },
 	{ 'l', ACT_ENTER, false },
+	{ 'm', ACT_MAP, false },
+	{ 'p', ACT_PROJECTS, false },
 };
 
 /* The two nearest periods of a kind whose deadline is not past: the one
@@ -271,6 +276,10 @@ static unsigned dash_handle(struct tui *t, void *priv, enum action a)
 
 	if (a == ACT_ENTER)
 		tui_push(t, &checklist_screen, d->cycles[tui_selected(t)].code);
+	else if (a == ACT_MAP)
+		tui_push(t, &mapping_screen, d->cycles[tui_selected(t)].code);
+	else if (a == ACT_PROJECTS)
+		tui_push(t, &projects_screen, NULL);
 	return TUI_OK;
 }
 

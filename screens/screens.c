@@ -3,6 +3,7 @@
 #include "screens/screens.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #include "tui/tui.h"
 
@@ -41,4 +42,25 @@ enum tui_role scr_due_text(cal_day deadline, enum due_status due, cal_day today,
 	}
 	buf[0] = '\0';
 	return ROLE_NORMAL;
+}
+
+const struct map_row *scr_map_other(const struct map_view *v, size_t self, const char *project)
+{
+	for (size_t i = 0; i < v->nrows; i++)
+		if (i != self && v->rows[i].state == MAP_MAPPED &&
+		    strcmp(v->rows[i].project, project) == 0)
+			return &v->rows[i];
+	return NULL;
+}
+
+void scr_map_done(struct tui *t, const char *what, const struct map_tick *ticks, size_t n)
+{
+	if (n == 1)
+		tui_message(t, ROLE_OK, "%s; %s: %s %s %s", what, ticks[0].step,
+			    step_state_name(ticks[0].from), theme_glyph(GLYPH_ARROW),
+			    step_state_name(ticks[0].to));
+	else if (n > 1)
+		tui_message(t, ROLE_OK, "%s; %zu checklist sub-items updated", what, n);
+	else
+		tui_message(t, ROLE_OK, "%s", what);
 }

@@ -5,12 +5,21 @@
 #define HMX_SCREENS_SCREENS_H
 
 #include "core/cycle.h"
+#include "core/mapping.h"
 #include "tui/shell.h"
 
 /* Open cycles with their next step and deadline, upcoming periods. */
 extern const struct screen_ops dashboard_screen;
 /* The steps of one cycle; open() takes the cycle code. */
 extern const struct screen_ops checklist_screen;
+/* The files of one cycle and their projects' mapping; open() takes the
+ * cycle code. */
+extern const struct screen_ops mapping_screen;
+/* The registry's projects to map one source project onto; open() takes
+ * "CYCLE\tFILE\tPROJECTID" (FILE: a SHA-256 prefix of 6+ hex digits). */
+extern const struct screen_ops picker_screen;
+/* Agencies and projects: source, HUD ProjectID, aliases, reporting group. */
+extern const struct screen_ops projects_screen;
 
 /* Writes how a deadline stands today into buf: "3 days left",
  * "1 day left", "due today", "OVERDUE 12 days", "no deadline", or "" for
@@ -18,5 +27,15 @@ extern const struct screen_ops checklist_screen;
  * the meaning without colour. */
 enum tui_role scr_due_text(cal_day deadline, enum due_status due, cal_day today, char *buf,
 			   size_t n);
+
+/* Another row of v mapped onto project than row self: the one that makes
+ * mapping self onto project a duplicate. NULL when there is none. */
+const struct map_row *scr_map_other(const struct map_view *v, size_t self, const char *project);
+
+/* Shows what a mapping decision did on the message line: what (e.g.
+ * "ProjectID 501 -> hac-cataumet: mapped"), then the checklist sub-items
+ * it ticked ("; download/hac-cataumet: todo -> done" or "; 3 sub-items
+ * updated"). */
+void scr_map_done(struct tui *t, const char *what, const struct map_tick *ticks, size_t n);
 
 #endif

@@ -6,7 +6,7 @@
  * name match; X01 and X02 counted per checks.md; duplicate mappings
  * refused unless confirmed; inactive projects; the per-project sub-items
  * ticked with the file as evidence (and put back when the mapping goes);
- * unknown names. */
+ * unknown names; the list of remembered aliases. */
 #include "testutil.h"
 #include "fxstore.h"
 #include "fxexport.h"
@@ -588,6 +588,58 @@ static void t_unknown(void **state)
 	assert_int_equal(fx_count(f->s, "SELECT count(*) FROM file_map"), 0);
 }
 
+/* The remembered aliases as the projects screen lists them: all of them
+ * ("not ours" first), or one project's. */
+static void t_aliases(void **state)
+{
+	struct fx *f = *state;
+	const char *c = "rdc-download-2026Q3";
+	struct intake_info a, b;
+	struct map_alias *al;
+	size_t n;
+	struct hmx_err err;
+
+	assert_int_equal(mapping_aliases(f->s, NULL, &al, &n, &err), HMX_OK);
+	assert_int_equal(n, 0);
+	assert_null(al);
+	intake(f, c, "a", "rdc", NULL, &a);
+	intake(f, c, "b", "agency:HPC",
+	       &(struct fx_xp){ .export_id = "B1", .projects = "77,Somebody Else,\n",
+				.enrollments = "e1,c1,77,\n" },
+	       &b);
+	set_ok(f, c, &a, "501", "hac-cataumet", 0);
+	assert_int_equal(mapping_not_ours(f->s, c, b.sha256, "77", "another CoC", NULL, NULL, &err),
+			 HMX_OK);
+	assert_int_equal(mapping_aliases(f->s, NULL, &al, &n, &err), HMX_OK);
+	assert_int_equal(n, 2);
+	assert_true(al[0].not_ours);
+	assert_string_equal(al[0].project, "");
+	assert_string_equal(al[0].source, "agency:HPC");
+	assert_string_equal(al[0].src_id, "77");
+	assert_string_equal(al[0].reason, "another CoC");
+	assert_false(al[1].not_ours);
+	assert_string_equal(al[1].project, "hac-cataumet");
+	assert_string_equal(al[1].source, "rdc");
+	assert_string_equal(al[1].src_id, "501");
+	assert_string_equal(al[1].who, "tester");
+	assert_true(al[1].at[0] != '\0');
+	free(al);
+	assert_int_equal(mapping_aliases(f->s, "hac-cataumet", &al, &n, &err), HMX_OK);
+	assert_int_equal(n, 1);
+	assert_string_equal(al[0].src_id, "501");
+	free(al);
+	/* a project without aliases, and an unknown one: none */
+	assert_int_equal(mapping_aliases(f->s, "hpc-dyrs", &al, &n, &err), HMX_OK);
+	assert_int_equal(n, 0);
+	assert_int_equal(mapping_aliases(f->s, "nope", &al, &n, &err), HMX_OK);
+	assert_int_equal(n, 0);
+	/* clearing the decision keeps the alias */
+	assert_int_equal(mapping_clear(f->s, c, a.sha256, "501", NULL, NULL, &err), HMX_OK);
+	assert_int_equal(mapping_aliases(f->s, "hac-cataumet", &al, &n, &err), HMX_OK);
+	assert_int_equal(n, 1);
+	free(al);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -603,6 +655,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(t_ticks_download, setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(t_ticks_receive, setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(t_unknown, setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(t_aliases, setup, fx_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

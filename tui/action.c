@@ -43,6 +43,8 @@ const char *action_group_title(enum action_group g)
 	case GROUP_MOVE: return "Moving and searching";
 	case GROUP_VIEW: return "Viewing";
 	case GROUP_STEP: return "Changing steps";
+	case GROUP_MAP: return "Mapping files to projects";
+	case GROUP_PROJECT: return "Changing projects";
 	case GROUP_DIALOG: return "Questions";
 	}
 	return "";

@@ -27,6 +27,13 @@
 	ACTION(VIEW, COLLAPSE, "collapse", "Fold the sub-items under their step") \
 	ACTION(VIEW, TOGGLE, "toggle", "Fold or unfold the sub-items of the step") \
 	ACTION(VIEW, AUDIT, "audit", "Show the audit trail of the selected step") \
+	ACTION(VIEW, MAP, "map", "Map the files of the selected cycle to projects") \
+	ACTION(VIEW, PROJECTS, "projects", "Show the agencies and projects of the registry") \
+	ACTION(VIEW, NEXT_FILE, "next-file", "Show the projects of the next file") \
+	ACTION(VIEW, PREV_FILE, "prev-file", "Show the projects of the previous file") \
+	ACTION(VIEW, FLAGS, "flags", "Show the cycle's mapping flags (X01, X02, DUP ...)") \
+	ACTION(VIEW, GROUP_HISTORY, "group-history", \
+	       "Show when projects joined or left the reporting group") \
 	ACTION(VIEW, REFRESH, "refresh", "Reload the data and redraw the screen") \
 	ACTION(VIEW, HELP, "help", "Show this help") \
 	ACTION(VIEW, BACK, "back", "Close the overlay or go back one screen") \
@@ -38,10 +45,22 @@
 	ACTION(STEP, BLOCK, "block", "Mark the step blocked (a reason is required)") \
 	ACTION(STEP, TODO, "todo", "Put the step back to todo") \
 	ACTION(STEP, UNDO, "undo", "Undo the last change of the step (asks first)") \
+	ACTION(MAP, CONFIRM, "confirm", "Confirm the proposed project") \
+	ACTION(MAP, PICK, "pick", "Pick the project from the registry (/ searches it)") \
+	ACTION(MAP, NOT_OURS, "not-ours", "Mark the project not ours (a reason is required)") \
+	ACTION(MAP, CREATE, "create", "Add the project to the registry and map onto it") \
+	ACTION(MAP, CLEAR, "clear", "Clear the decision (the alias stays remembered)") \
+	ACTION(MAP, ACCEPT_ALL, "accept-all", \
+	       "Accept every alias and HUD ProjectID proposal (asks first; never a name match)") \
+	ACTION(PROJECT, RENAME, "rename", "Rename the selected project") \
+	ACTION(PROJECT, SOURCE, "source", \
+	       "Change where the project's data comes from (asks first when the reporting group changes)") \
+	ACTION(PROJECT, HUD_ID, "hud-id", "Set or remove the project's HUD ProjectID") \
+	ACTION(PROJECT, ACTIVE, "active", "Make the project active or inactive (asks first)") \
 	ACTION(DIALOG, YES, "yes", "Answer yes to the question") \
 	ACTION(DIALOG, NO, "no", "Answer no to the question (the default)")
 
-enum action_group { GROUP_MOVE, GROUP_VIEW, GROUP_STEP, GROUP_DIALOG };
+enum action_group { GROUP_MOVE, GROUP_VIEW, GROUP_STEP, GROUP_MAP, GROUP_PROJECT, GROUP_DIALOG };
 
 enum action {
 	ACT_NONE = 0,

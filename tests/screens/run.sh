@@ -1,7 +1,8 @@
 #!/bin/sh
 # tests/screens/run.sh — screen tests: the real shell, headless, driven by
 # the key scripts tests/screens/*.keys (tokens: see tui/script.h; a line
-# "# args: ..." gives the hmx options), each screen dump compared with
+# "# args: ..." gives the hmx options, a line "# setup: NAME" runs
+# setup_NAME below on the case's fresh database first), each screen dump compared with
 # tests/screens/NAME.expected. UPDATE=1 rewrites the expected files instead
 # (make screens-update); review their diff like code. Also checks what a
 # dump cannot show: the state in the database after the key presses, that
@@ -24,6 +25,48 @@ B project add sv-residence --name "Résidence Thérèse Family Shelter" --agency
 B project add hac-peace --name "平和 Peace House" --agency HAC --source rdc-direct --hud-id 1105
 B cycle new rdc-download 2027Q2
 
+# mkexport DIR EXPORTID START END PROJECTS ENROLLMENTS — a small export
+# with the files intake counts. PROJECTS "id:name;...", ENROLLMENTS
+# "enrollment:person:project;...".
+mkexport() {
+	mkdir -p "$1"
+	printf 'ExportID,SourceName,ExportDate,ExportStartDate,ExportEndDate,SoftwareName,CSVVersion,HashStatus\n"%s","RDC",2026-11-19 09:00:00,%s,%s,"rdcsoft","2024 v1.3",1\n' \
+		"$2" "$3" "$4" >"$1/Export.csv"
+	echo "ProjectID,ProjectName,DateDeleted" >"$1/Project.csv"
+	echo "$5" | tr ';' '\n' | awk -F: 'NF == 2 { printf "%s,%s,\n", $1, $2 }' >>"$1/Project.csv"
+	echo "EnrollmentID,PersonalID,ProjectID,DateDeleted" >"$1/Enrollment.csv"
+	echo "$6" | tr ';' '\n' | awk -F: 'NF == 3 { printf "%s,%s,%s,\n", $1, $2, $3 }' >>"$1/Enrollment.csv"
+	printf 'ExitID,EnrollmentID,DateDeleted\n' >"$1/Exit.csv"
+}
+
+# setup_intake DB: files in rdc-download-2027Q2 for the mapping screens.
+# Last quarter's file mapped ProjectID 77 to hac-cataumet (a remembered
+# alias); this quarter a hand-made RDC file whose projects are proposed by
+# HUD ProjectID (1101), alias (77) and name (12), or not at all (88), and
+# a generated export (hmxgen: ten projects, validated, X05).
+HMXGEN=${HMXGEN:-$(dirname "$HMX")/hmxgen}
+ASSETS=$(cd "$here/../../assets" && pwd)
+setup_intake() {
+	x="$T/setup-intake"
+	if [ ! -d "$x" ]; then
+		mkexport "$x/q1" R0 2025-07-01 2026-09-30 "77:Cataumet Vlg" "e3:c3:77"
+		mkexport "$x/q2" R1 2025-10-01 2026-12-31 \
+			"1101:HAC Carriage House;77:Cataumet Vlg;12:Scattered Sites;88:Northgate Outreach" \
+			"e1:c1:1101;e2:c2:1101;e3:c3:77;e4:c4:12;e5:c5:12;e6:c6:12;e7:c7:88"
+		"$HMXGEN" --assets "$ASSETS" --out "$x/gen" --clients 50 --projects 10 --seed 1 \
+			--quiet || return 1
+	fi
+	"$HMX" --db "$1" intake rdc-download-2027Q1 "$x/q1" --source rdc --received 2026-10-05 \
+		--no-validate >/dev/null || return 1
+	f=$("$HMX" --db "$1" files rdc-download-2027Q1 --format json |
+		sed -n 's/.*"file":"\([0-9a-f]*\)".*/\1/p')
+	"$HMX" --db "$1" map rdc-download-2027Q1 "$f" 77 hac-cataumet >/dev/null || return 1
+	"$HMX" --db "$1" intake rdc-download-2027Q2 "$x/q2" --source rdc --received 2026-11-20 \
+		--no-validate >/dev/null || return 1
+	"$HMX" --db "$1" intake rdc-download-2027Q2 "$x/gen" --source rdc --received 2026-11-25 \
+		>/dev/null || return 1
+}
+
 # fresh copy of the fixture for one case; prints its path
 fresh() {
 	rm -rf "$T/$1"
@@ -39,6 +82,12 @@ run_case() {
 	keys="$here/$name.keys"
 	db=$(fresh "$name")
 	args=$(sed -n 's/^# args: *//p' "$keys" | head -1)
+	setup=$(sed -n 's/^# setup: *//p' "$keys" | head -1)
+	if [ -n "$setup" ] && ! "setup_$setup" "$db" >"$T/err" 2>&1; then
+		bad "$name: setup $setup failed"
+		sed 's/^/  setup: /' "$T/err"
+		return
+	fi
 	out="$T/$name.out"
 	# shellcheck disable=SC2086 # args are words
 	if ! "$HMX" --db "$db" --keys "$keys" --dump-screen "$out" $args 2>"$T/err"; then
@@ -71,6 +120,41 @@ expect_grep '"code":"build-export"[^}]*"state":"todo"' "$J" "gate kept build-exp
 "$HMX" --db "$T/steps/hmx.db" step history rdc-upload-2027Q2 dq-reports >"$T/hist" 2>&1
 expect_grep "DQ reports run; 3 missing exit dates fixed" "$T/hist" "note of done in history"
 
+# --- what the key presses of mapping.keys did: decisions, aliases, sub-items
+J="$T/map.json"
+"$HMX" --db "$T/mapping/hmx.db" map rdc-download-2027Q2 --format json >"$J"
+expect_grep '"source_project_id":"1101",[^}]*"state":"mapped","project":"hac-carriage-house",[^}]*"decided_via":"hud-id"' \
+	"$J" "1101 confirmed as its HUD ProjectID proposal"
+expect_grep '"source_project_id":"77",[^}]*"state":"mapped","project":"hac-cataumet",[^}]*"decided_via":"alias"' \
+	"$J" "77 accepted as its remembered alias"
+expect_grep '"source_project_id":"12",[^}]*"state":"unmapped"' "$J" "name match 12 not accepted in bulk"
+expect_grep '"source_project_id":"88",[^}]*"state":"not-ours",[^}]*"reason":"Northgate CoC, not ours"' \
+	"$J" "88 not ours with its reason"
+"$HMX" --db "$T/mapping/hmx.db" step list rdc-download-2027Q2 --format json >"$J"
+expect_grep '"code":"download/hac-carriage-house",[^}]*"state":"in-progress",[^}]*"note":"file f5be42164c8b mapped' \
+	"$J" "sub-item of the confirmed project ticked with the file as evidence"
+expect_eq "$(sqlite3 "$T/mapping/hmx.db" "SELECT count(*) FROM audit WHERE action IN ('map.set', 'map.not-ours', 'map.accept') AND object LIKE 'rdc-download-2027Q2/%'")" \
+	3 "one audit row per decision"
+
+# --- picker.keys: the picked project, the declined duplicate, the new project
+"$HMX" --db "$T/picker/hmx.db" map rdc-download-2027Q2 --format json >"$J"
+expect_grep '"source_project_id":"12",[^}]*"state":"unmapped",[^}]*"proposal":{"via":"alias","project":"sv-residence"' \
+	"$J" "picked project remembered as the alias after clear"
+expect_grep '"source_project_id":"88",[^}]*"state":"mapped","project":"northgate-outreach"' \
+	"$J" "88 mapped onto the new project"
+expect_eq "$(grep -o '"duplicate_ok":true' "$J" | wc -l | tr -d ' ')" 0 "declined duplicate not mapped"
+"$HMX" --db "$T/picker/hmx.db" project list --format json >"$J"
+expect_grep '"code":"northgate-outreach","name":"Northgate Outreach","agency":"HAC","source":"rdc-direct"' \
+	"$J" "new project with the file's name, the agency and source asked"
+
+# --- projects.keys: the changes, each audited; the declined one not made
+"$HMX" --db "$T/projects/hmx.db" project list --format json >"$J"
+expect_grep '"code":"hpc-dyrs","name":"HPC DYRS Youth","agency":"HPC","source":"rdc-direct","hud_project_id":"4401","active":true,"in_upload_group":false' \
+	"$J" "hpc-dyrs renamed, moved out of the reporting group, HUD ID set"
+expect_grep '"code":"hac-cataumet",[^}]*"active":true' "$J" "declined deactivation not made"
+"$HMX" --db "$T/projects/hmx.db" audit >"$T/audit"
+expect_eq "$(grep -c 'project.set.*project/hpc-dyrs' "$T/audit")" 3 "three audited project.set rows"
+
 # --- colours: none at all with NO_COLOR or --no-color, some without
 db=$(fresh colors)
 printf 'down\nenter\nhelp\n' >"$T/colors.keys"
@@ -84,6 +168,18 @@ expect_eq "$(grid_letters "$T/flag.grid")" 0 "--no-color: colour pairs on screen
 env -u NO_COLOR "$HMX" --db "$db" --keys "$T/colors.keys" --dump-colors "$T/c.grid" --size 80x24
 if [ "$(grid_letters "$T/c.grid")" -gt 0 ]; then ok; else
 	bad "colour run shows no colour pair: the NO_COLOR check could not fail"; fi
+# the mapping, picker and projects screens too (with their overlays)
+db=$(fresh colors-map)
+setup_intake "$db" >/dev/null 2>&1 || bad "colors: setup intake failed"
+printf 'key:m\nkey:A\ndump\nno\nkey:p\ndump\nkey:q\nkey:q\nkey:q\nkey:p\nkey:j\nkey:a\ndump\n' >"$T/colors-map.keys"
+"$HMX" --db "$db" --keys "$T/colors-map.keys" --dump-colors "$T/ncm.grid" --size 80x24 \
+	--cycle rdc-download-2027Q2
+expect_eq "$(grid_letters "$T/ncm.grid")" 0 "NO_COLOR: colour pairs on the mapping and projects screens"
+expect_eq "$(grep -c '^--- dump' "$T/ncm.grid")" 3 "three dumps of the mapping and projects screens"
+env -u NO_COLOR "$HMX" --db "$db" --keys "$T/colors-map.keys" --dump-colors "$T/cm.grid" \
+	--size 80x24 --cycle rdc-download-2027Q2
+if [ "$(grid_letters "$T/cm.grid")" -gt 0 ]; then ok; else
+	bad "colour run of the mapping screen shows no colour pair"; fi
 
 # --- bad key scripts: one clear line naming the line, nothing run
 printf 'down\nfrobnicate\n' >"$T/bad.keys"
