@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/audit.h"
@@ -17,6 +18,7 @@
 #include "core/demo.h"
 #include "core/intake.h"
 #include "core/mapping.h"
+#include "core/merge.h"
 #include "core/registry.h"
 #include "core/report.h"
 #include "core/store.h"
@@ -129,6 +131,16 @@ static int parse_args(const struct verb *v, int argc, char **argv, struct args *
 
 		if (!only_pos && strcmp(s, "--") == 0) {
 			only_pos = true;
+		} else if (!only_pos && strcmp(s, "-o") == 0 && opt_kind(v->options, "output") == 1) {
+			/* -o FILE: short for --output FILE */
+			if (i + 1 >= argc)
+				return usage_error("-o needs a value");
+			if (a->nopt == MAX_OPT)
+				return usage_error("too many options");
+			a->opt[a->nopt].value = argv[++i];
+			memcpy(a->names[a->nopt], "output", sizeof "output");
+			a->opt[a->nopt].name = a->names[a->nopt];
+			a->nopt++;
 		} else if (!only_pos && strncmp(s, "--", 2) == 0) {
 			char name[48];
 			const char *eq = strchr(s, '=');
@@ -808,6 +820,7 @@ static int v_validate(struct globals *g, struct args *a)
 	const char *fmt = opt(a, "format"), *spec = opt(a, "spec"), *cycle = opt(a, "cycle");
 	const char *mx = opt(a, "max-examples"), *outp = opt(a, "output"), *th = opt(a, "threads");
 	char tmp[4200] = "";
+	struct stat outst;
 	FILE *out = stdout;
 	enum hmx_rc rc;
 	int exit_rc;
@@ -831,6 +844,28 @@ static int v_validate(struct globals *g, struct args *a)
 			return usage_error("bad --threads \"%s\": use a number from 1 to 64", th);
 		vo.threads = (unsigned)n;
 	}
+	{
+		/* the policy's limits: Q24 timeliness and Q25 inactivity */
+		static const struct { const char *name; long lo, hi; } lim[] = {
+			{ "timeliness-days", 0, 365 }, { "inactive-days", 1, 3650 },
+		};
+		for (size_t i = 0; i < 2; i++) {
+			const char *v = opt(a, lim[i].name);
+			char *end;
+			long n;
+
+			if (!v)
+				continue;
+			n = strtol(v, &end, 10);
+			if (*end || end == v || n < lim[i].lo || n > lim[i].hi)
+				return usage_error("bad --%s \"%s\": use a number from %ld to %ld",
+						   lim[i].name, v, lim[i].lo, lim[i].hi);
+			if (i == 0)
+				vo.timeliness_days = (unsigned)n;
+			else
+				vo.inactive_days = (unsigned)n;
+		}
+	}
 	if (cycle) {
 		int r = open_store(g, 0, &err);
 		if (r != EXIT_OK)
@@ -838,7 +873,15 @@ static int v_validate(struct globals *g, struct args *a)
 		if (vstore_begin(the_store, cycle, a->pos[0], &c.vs, &err) != HMX_OK)
 			return fail(&err);
 	}
-	if (outp) {
+	if (outp && stat(outp, &outst) == 0 && !S_ISREG(outst.st_mode)) {
+		/* a device or pipe (e.g. /dev/stdout): write to it directly; a
+		 * rename would replace it with a regular file */
+		if (!(out = fopen(outp, "w"))) {
+			fprintf(stderr, "%s: cannot write %s: %s\n", progname, outp, strerror(errno));
+			vstore_abort(&c.vs, "cannot write the report");
+			return EXIT_RUNTIME;
+		}
+	} else if (outp) {
 		int fd;
 		if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp.XXXXXX", outp) >= sizeof tmp) {
 			vstore_abort(&c.vs, "bad --output");
@@ -859,7 +902,8 @@ static int v_validate(struct globals *g, struct args *a)
 		vstore_abort(&c.vs, "out of memory");
 		if (outp) {
 			fclose(out);
-			unlink(tmp);
+			if (tmp[0])
+				unlink(tmp);
 		}
 		return fail(&err);
 	}
@@ -888,7 +932,10 @@ static int v_validate(struct globals *g, struct args *a)
 		else
 			vstore_abort(&c.vs, err.msg);
 	}
-	if (outp) {
+	if (outp && !tmp[0]) {
+		if (fclose(out) != 0 && rc == HMX_OK)
+			rc = hmx_err_set(&err, HMX_EIO, "cannot write %s: %s", outp, strerror(errno));
+	} else if (outp) {
 		bool ok = rc == HMX_OK && fflush(out) == 0 && fsync(fileno(out)) == 0;
 		if (fclose(out) != 0)
 			ok = false;
@@ -1341,6 +1388,70 @@ static int v_map(struct globals *g, struct args *a)
 	return EXIT_OK;
 }
 
+/* ---- export build (core/merge.h) ----------------------------------------- */
+
+static int v_export_build(struct globals *g, struct args *a)
+{
+	struct hmx_err err = { 0 };
+	struct merge_build_opts o = { opt(a, "output"), opt(a, "export-id"), 0 };
+	struct merge_result res;
+	struct pbar pb = { 0, 0, false };
+	const char *refs[MAX_OPT];
+	size_t n = 0;
+	int json = want_json(a), code;
+	enum hmx_rc rc;
+
+	(void)g;
+	if (json < 0)
+		return EXIT_USAGE;
+	for (int i = 0; i < a->nopt; i++)
+		if (strcmp(a->opt[i].name, "from") == 0)
+			refs[n++] = a->opt[i].value;
+	if (n == 0)
+		return usage_error("give at least one --from FILE (a file of the cycle, or an "
+				   "export's path)");
+	if (!o.out || !o.out[0])
+		return usage_error("give the output with -o FILE");
+	if (flag(a, "allow-collisions"))
+		o.flags |= MERGE_ALLOW_COLLISIONS;
+	if (flag(a, "keep-export-id")) {
+		if (o.export_id)
+			return usage_error("--keep-export-id and --export-id exclude each other");
+		o.flags |= MERGE_KEEP_EXPORT_ID;
+	}
+	/* a write past a file-size limit fails (EFBIG) instead of killing hmx */
+	signal(SIGXFSZ, SIG_IGN);
+	if (isatty(STDERR_FILENO) && !flag(a, "quiet")) {
+		struct hmx_hooks hooks = { .log = cli_log, .progress = pbar_progress, .ctx = &pb };
+		pb.t0 = pb.last = mono_now();
+		hmx_hooks_install(&hooks);
+	}
+	rc = merge_build(the_store, a->pos[0], refs, n, &o, &res, &err);
+	if (pb.shown)
+		fputs("\r\033[K", stderr);
+	{
+		struct hmx_hooks hooks = { .log = cli_log };
+		hmx_hooks_install(&hooks);
+	}
+	/* the summary when written, refused, or with nothing to upload */
+	if (rc == HMX_OK || rc == HMX_ESTATE) {
+		if (json)
+			merge_write_json(stdout, &res);
+		else
+			merge_write_text(stdout, &res);
+	}
+	if (rc == HMX_OK) {
+		code = EXIT_OK;
+	} else if (rc == HMX_ESTATE) {
+		fprintf(stderr, "%s: %s\n", progname, err.msg);
+		code = EXIT_FINDINGS;
+	} else {
+		code = fail(&err);
+	}
+	merge_result_free(&res);
+	return code;
+}
+
 static int v_help(struct globals *g, struct args *a);
 
 static const struct verb verbs[] = {
@@ -1377,9 +1488,11 @@ static const struct verb verbs[] = {
 	{ "audit", "[--cycle C] [--limit N] [--format text|json]", "the audit log, oldest first",
 	  "cycle limit format", 0, 0, v_audit, DB_OPEN },
 	{ "validate", "PATH [--format text|csv|json] [--spec FY2024|FY2026] [--cycle C] "
-	  "[--max-examples N] [--output FILE] [--quiet] [--threads N]",
+	  "[--max-examples N] [--output FILE] [--quiet] [--threads N] [--timeliness-days N] "
+	  "[--inactive-days N]",
 	  "check an HMIS CSV export (folder or .zip); exit 1 on blocking findings",
-	  "format spec cycle max-examples output quiet! threads", 1, 1, v_validate, DB_NONE },
+	  "format spec cycle max-examples output quiet! threads timeliness-days inactive-days", 1, 1,
+	  v_validate, DB_NONE },
 	{ "intake", "CYCLE PATH [--source hmis|rdc|agency:CODE] [--received YYYY-MM-DD] [--no-validate] "
 	  "[--format text|json]",
 	  "record an export (zip or folder) in a cycle: kept by SHA-256, counted, checked (X05, X07)",
@@ -1392,6 +1505,12 @@ static const struct verb verbs[] = {
 	  "map the projects of a cycle's files to registered projects (state, decisions, X01/X02)",
 	  "format accept! not-ours create name agency kind hud-id clear! allow-duplicate!", 1, 4, v_map,
 	  DB_OPEN },
+	{ "export build", "CYCLE --from FILE [--from FILE ...] -o FILE [--allow-collisions] "
+	  "[--export-id ID|--keep-export-id] [--quiet] [--format text|json]",
+	  "write the reporting group's upload export (every project but the rdc-direct ones) "
+	  "from files of the cycle or export paths; exit 1 when refused (X03, X04)",
+	  "from output allow-collisions! export-id keep-export-id! quiet! format", 1, 1,
+	  v_export_build, DB_OPEN },
 	{ "help", "[VERB]", "this list, or one verb's usage", "", 0, 2, v_help, DB_NONE },
 };
 

@@ -1314,6 +1314,26 @@ static void src_close(struct src *s)
 		close(s->fd);
 }
 
+/* P09 on the bytes a zip entry actually produced: out bytes of e so far.
+ * HMX_ESTATE (event emitted, package marked) past a limit. */
+static enum hmx_rc guard(struct hmiscsv *pkg, struct ent *e, uint64_t out, struct hmx_err *err)
+{
+	if (!pkg->zip)
+		return HMX_OK;
+	if (out > e->out_max) {
+		pkg->produced += out - e->out_max;
+		e->out_max = out;
+	}
+	if (pkg->produced > pkg->lim.max_total || over_ratio(out, e->pub.csize, pkg->lim.max_ratio)) {
+		pkg->limited = true;
+		pkg_emit(pkg, HCSV_EV_LIMIT, e->pub.name, e->pub.path,
+			pkg->produced > pkg->lim.max_total ? pkg->produced : out);
+		return hmx_err_set(err, HMX_ESTATE, "%s: the archive expands beyond its size or "
+			"compression-ratio limit", e->pub.name);
+	}
+	return HMX_OK;
+}
+
 enum hmx_rc hmiscsv_read(struct hmiscsv *pkg, const struct hmiscsv_entry *pe,
 	const struct spec_file *sf, const struct hcsv_handler *h, struct hcsv_stats *st,
 	struct hmx_err *err)
@@ -1359,21 +1379,8 @@ enum hmx_rc hmiscsv_read(struct hmiscsv *pkg, const struct hmiscsv_entry *pe,
 			break;
 		out += (uint64_t)k;
 		pkg->done += (uint64_t)k;
-		if (pkg->zip) {
-			if (out > e->out_max) {
-				pkg->produced += out - e->out_max;
-				e->out_max = out;
-			}
-			if (pkg->produced > pkg->lim.max_total ||
-			    over_ratio(out, e->pub.csize, pkg->lim.max_ratio)) {
-				pkg->limited = true;
-				pkg_emit(pkg, HCSV_EV_LIMIT, e->pub.name, e->pub.path,
-					pkg->produced > pkg->lim.max_total ? pkg->produced : out);
-				rc = hmx_err_set(err, HMX_ESTATE, "%s: the archive expands beyond "
-					"its size or compression-ratio limit", e->pub.name);
-				break;
-			}
-		}
+		if ((rc = guard(pkg, e, out, err)) != HMX_OK)
+			break;
 		if (!hcsv_reader_feed(r, pkg->buf, (size_t)k))
 			break;
 		if (hh.on_progress)
@@ -1459,4 +1466,63 @@ enum hmx_rc hmiscsv_peek(struct hmiscsv *pkg, const struct hmiscsv_entry *e,
 		return hmx_err_set(err, HMX_ENOTFOUND, "%s: no %s value in a first record",
 			e->name, column);
 	return HMX_OK;
+}
+
+struct hmiscsv_stream {
+	struct hmiscsv *pkg;
+	struct ent *e;
+	struct src s;
+	uint64_t out;
+};
+
+enum hmx_rc hmiscsv_stream_open(struct hmiscsv *pkg, const struct hmiscsv_entry *pe,
+	struct hmiscsv_stream **out, struct hmx_err *err)
+{
+	struct ent *e = own_entry(pkg, pe);
+	struct hmiscsv_stream *st;
+	enum hmx_rc rc;
+
+	*out = NULL;
+	if (!e)
+		return hmx_err_set(err, HMX_EINVAL, "entry is not part of this package");
+	if (pkg->limited)
+		return hmx_err_set(err, HMX_ESTATE, "the archive's size limits were reached");
+	if (!(st = calloc(1, sizeof *st)))
+		return hmx_err_set(err, HMX_ENOMEM, "out of memory");
+	if ((rc = src_open(pkg, e, &st->s, err)) != HMX_OK) {
+		free(st);
+		return rc;
+	}
+	st->pkg = pkg;
+	st->e = e;
+	*out = st;
+	return HMX_OK;
+}
+
+long long hmiscsv_stream_read(struct hmiscsv_stream *st, void *buf, size_t n,
+	struct hmx_err *err)
+{
+	long long k;
+
+	if (st->pkg->limited) {
+		hmx_err_set(err, HMX_ESTATE, "%s: the archive's size limits were reached",
+			st->e->pub.name);
+		return -1;
+	}
+	k = src_read(st->e, &st->s, buf, n, err);
+	if (k <= 0)
+		return k;
+	st->out += (uint64_t)k;
+	if (guard(st->pkg, st->e, st->out, err) != HMX_OK)
+		return -1;
+	return k;
+}
+
+void hmiscsv_stream_close(struct hmiscsv_stream **sp)
+{
+	if (!sp || !*sp)
+		return;
+	src_close(&(*sp)->s);
+	free(*sp);
+	*sp = NULL;
 }

@@ -254,6 +254,26 @@ enum hmx_rc hmiscsv_read(struct hmiscsv *pkg, const struct hmiscsv_entry *e,
 	const struct spec_file *sf, const struct hcsv_handler *h, struct hcsv_stats *st,
 	struct hmx_err *err);
 
+/* ---- raw bytes of an entry (for copying records byte for byte) ---- */
+
+struct hmiscsv_stream;
+
+/* Opens entry e (from this package) for reading its bytes as stored
+ * (decompressed from a zip), under the same P09 guards as hmiscsv_read: a
+ * limit reached emits the event, fails that read with HMX_ESTATE and makes
+ * later reads and streams of the package refuse. No progress is reported.
+ * Several streams of one package may be open at once (same thread).
+ * HMX_EINVAL (entry not of this package), HMX_ESTATE, HMX_EIO, HMX_ENOMEM.
+ * *out is closed with hmiscsv_stream_close. */
+enum hmx_rc hmiscsv_stream_open(struct hmiscsv *pkg, const struct hmiscsv_entry *e,
+	struct hmiscsv_stream **out, struct hmx_err *err);
+/* Reads up to n bytes into buf: the count, 0 at the end, -1 on error (err:
+ * HMX_EIO unreadable, HMX_ESTATE a size limit reached). */
+long long hmiscsv_stream_read(struct hmiscsv_stream *s, void *buf, size_t n,
+	struct hmx_err *err);
+/* Closes *s and sets it to NULL; NULL or *s == NULL is fine. */
+void hmiscsv_stream_close(struct hmiscsv_stream **s);
+
 /* Copies into buf (size n, NUL-terminated, truncated) the value of column
  * `column` (header name, any case) in the first data record of e, e.g.
  * CSVVersion of Export.csv. Stops reading after that record. HMX_ENOTFOUND

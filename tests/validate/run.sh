@@ -180,4 +180,8 @@ wait
 [ -p "$T/fifo" ] && ok || bad "--output replaced a FIFO with a regular file"
 expect_grep '"findings"' "$T/fromfifo" "--output into a FIFO delivers the report"
 
+# the policy limits are options
+expect_rc 2 "bad --timeliness-days" "$HMX" validate "$X" --timeliness-days x
+expect_rc 2 "bad --inactive-days" "$HMX" validate "$X" --inactive-days 0
+
 finish "validate"

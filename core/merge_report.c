@@ -1,0 +1,276 @@
+/* core/merge_report.c — the upload export's result as text and as JSON
+ * (merge.h): what was written, each input, each source project kept or
+ * left out with the reason and its rows per file, the rows per file, the
+ * reporting-group projects no input brings, and the X03/X04 findings.
+ * Only IDs, project codes, file names and counts reach the output. */
+#include "merge.h"
+
+#include <string.h>
+
+#define TEXT_FINDINGS 50 /* findings listed in the text summary */
+
+static void human(char *buf, size_t n, uint64_t size)
+{
+	if (size < 1024)
+		snprintf(buf, n, "%llu B", (unsigned long long)size);
+	else if (size < 1024 * 1024)
+		snprintf(buf, n, "%.1f KiB", (double)size / 1024);
+	else if (size < 1024ull * 1024 * 1024)
+		snprintf(buf, n, "%.1f MiB", (double)size / (1024.0 * 1024));
+	else
+		snprintf(buf, n, "%.1f GiB", (double)size / (1024.0 * 1024 * 1024));
+}
+
+static uint64_t sum_rows(const struct merge_project *p, size_t nfiles, int which)
+{
+	uint64_t t = 0;
+
+	for (size_t f = 0; f < nfiles; f++)
+		t += which == 0 ? p->rows[f].kept : which == 1 ? p->rows[f].left : p->rows[f].dup;
+	return t;
+}
+
+static const char *severity(const struct merge_finding *fd)
+{
+	(void)fd;
+	return "blocking"; /* X03 and X04 both are (checks.csv) */
+}
+
+static void finding_text(char *buf, size_t n, const struct merge_finding *fd)
+{
+	if (strcmp(fd->check, "X03") == 0)
+		snprintf(buf, n, "input %zu writes the HUD ProjectID of rdc-direct project %s",
+			fd->input_a + 1, fd->project);
+	else
+		snprintf(buf, n, "inputs %zu and %zu hold different records under this ID",
+			fd->input_a + 1, fd->input_b + 1);
+}
+
+void merge_write_text(FILE *f, const struct merge_result *r)
+{
+	char size[32], d1[11], d2[11];
+
+	if (r->written) {
+		human(size, sizeof size, r->out_bytes);
+		fprintf(f, "export %s: %s written (ExportID %s, period %s..%s, CSV %s, %s)\n",
+			r->cycle[0] ? r->cycle : "-", r->out, r->export_id, cal_format(r->start, d1),
+			cal_format(r->end, d2), r->csv_version, size);
+	} else {
+		fprintf(f, "export %s: %s NOT written%s\n", r->cycle[0] ? r->cycle : "-", r->out,
+			r->refused ? " (refused: see the findings)" : "");
+	}
+	if (r->ninputs)
+		fprintf(f, "\ninputs\n");
+	for (size_t i = 0; i < r->ninputs; i++) {
+		const struct merge_input_info *in = &r->inputs[i];
+
+		human(size, sizeof size, in->bytes);
+		fprintf(f, "  %zu  %s%s%s%s  ExportID %s, CSV %s, export %s, %s: %zu project%s, %zu "
+			"kept", i + 1, in->label, in->source[0] ? " (" : "", in->source,
+			in->source[0] ? ")" : "", in->export_id[0] ? in->export_id : "?",
+			in->csv_version[0] ? in->csv_version : "?", in->period, size, in->projects,
+			in->projects == 1 ? "" : "s", in->kept);
+		if (in->orphans)
+			fprintf(f, "; %llu row%s tied to no project of the input left out",
+				(unsigned long long)in->orphans, in->orphans == 1 ? "" : "s");
+		fputc('\n', f);
+	}
+	if (r->nprojects) {
+		fprintf(f, "\nprojects\n  %-3s %-14s %-28s %8s %12s %12s %10s  %s\n", "IN",
+			"PROJECTID", "PROJECT", "ENROLL", "ROWS KEPT", "ROWS LEFT", "DUPLICATE",
+			"DECISION");
+	}
+	for (size_t i = 0; i < r->nprojects; i++) {
+		const struct merge_project *p = &r->projects[i];
+		char dec[64];
+
+		if (p->why == MERGE_KEPT)
+			snprintf(dec, sizeof dec, "kept");
+		else
+			snprintf(dec, sizeof dec, "left out: %s", merge_why_name(p->why));
+		fprintf(f, "  %-3zu %-14s %-28s %8llu %12llu %12llu %10llu  %s\n", p->input + 1,
+			p->src_id, p->project[0] ? p->project : "-", (unsigned long long)p->enrollments,
+			(unsigned long long)sum_rows(p, r->nfiles, 0),
+			(unsigned long long)sum_rows(p, r->nfiles, 1),
+			(unsigned long long)sum_rows(p, r->nfiles, 2), dec);
+	}
+	if (r->written) {
+		fprintf(f, "\nfiles\n  %-28s %12s %12s %12s\n", "FILE", "KEPT", "LEFT OUT", "DUPLICATE");
+		for (size_t k = 0; k < r->nfiles; k++)
+			fprintf(f, "  %-28s %12llu %12llu %12llu\n", r->files[k],
+				(unsigned long long)r->totals[k].kept, (unsigned long long)r->totals[k].left,
+				(unsigned long long)r->totals[k].dup);
+	}
+	if (r->nmissing) {
+		fprintf(f, "\nreporting-group projects with no data in the inputs:");
+		for (size_t i = 0; i < r->nmissing; i++)
+			fprintf(f, "%s %s", i ? "," : "", r->missing[i]);
+		fputc('\n', f);
+	}
+	if (r->nfindings)
+		fprintf(f, "\nfindings: %zu X03, %zu X04%s\n", r->n_x03, r->n_x04,
+			r->written && r->n_x04 ? " (written with --allow-collisions)" : "");
+	for (size_t i = 0; i < r->nfindings; i++) {
+		const struct merge_finding *fd = &r->findings[i];
+		char what[160];
+
+		if (i == TEXT_FINDINGS) {
+			fprintf(f, "  ... and %zu more (all of them with --format json)\n",
+				r->nfindings - i);
+			break;
+		}
+		finding_text(what, sizeof what, fd);
+		fprintf(f, "  %s %s %s %s: %s\n", fd->check, severity(fd), fd->file, fd->key, what);
+	}
+}
+
+static void jstr(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			fprintf(f, "\\%c", *p);
+		else if (*p < 0x20)
+			fprintf(f, "\\u%04x", *p);
+		else
+			fputc(*p, f);
+	}
+	fputc('"', f);
+}
+
+static void jkv(FILE *f, bool *first, const char *k, const char *v)
+{
+	fputs(*first ? "" : ",", f);
+	*first = false;
+	jstr(f, k);
+	fputc(':', f);
+	jstr(f, v);
+}
+
+static void jki(FILE *f, bool *first, const char *k, unsigned long long v)
+{
+	fputs(*first ? "" : ",", f);
+	*first = false;
+	jstr(f, k);
+	fprintf(f, ":%llu", v);
+}
+
+static void jkb(FILE *f, bool *first, const char *k, bool v)
+{
+	fputs(*first ? "" : ",", f);
+	*first = false;
+	jstr(f, k);
+	fputs(v ? ":true" : ":false", f);
+}
+
+static void jrows(FILE *f, const struct merge_rows *r)
+{
+	bool first = true;
+
+	fputc('{', f);
+	jki(f, &first, "kept", r->kept);
+	jki(f, &first, "left", r->left);
+	jki(f, &first, "duplicate", r->dup);
+	fputc('}', f);
+}
+
+void merge_write_json(FILE *f, const struct merge_result *r)
+{
+	bool first = true;
+	char d[11];
+
+	fputc('{', f);
+	jkv(f, &first, "cycle", r->cycle);
+	jkb(f, &first, "written", r->written);
+	jkb(f, &first, "refused", r->refused);
+	jkv(f, &first, "output", r->out);
+	jkv(f, &first, "export_id", r->export_id);
+	jkv(f, &first, "csv_version", r->csv_version);
+	jkv(f, &first, "start", r->start != CAL_NO_DAY ? cal_format(r->start, d) : "");
+	jkv(f, &first, "end", r->end != CAL_NO_DAY ? cal_format(r->end, d) : "");
+	jki(f, &first, "bytes", r->out_bytes);
+	fputs(",\"inputs\":[", f);
+	for (size_t i = 0; i < r->ninputs; i++) {
+		const struct merge_input_info *in = &r->inputs[i];
+
+		first = true;
+		fputs(i ? ",{" : "{", f);
+		jki(f, &first, "input", i + 1);
+		jkv(f, &first, "label", in->label);
+		jkv(f, &first, "source", in->source);
+		jkv(f, &first, "export_id", in->export_id);
+		jkv(f, &first, "csv_version", in->csv_version);
+		jkv(f, &first, "period", in->period);
+		jki(f, &first, "bytes", in->bytes);
+		jki(f, &first, "projects", in->projects);
+		jki(f, &first, "kept", in->kept);
+		jki(f, &first, "orphans", in->orphans);
+		fputc('}', f);
+	}
+	fputs("],\"projects\":[", f);
+	for (size_t i = 0; i < r->nprojects; i++) {
+		const struct merge_project *p = &r->projects[i];
+		bool ff = true;
+
+		first = true;
+		fputs(i ? ",{" : "{", f);
+		jki(f, &first, "input", p->input + 1);
+		jkv(f, &first, "source_project_id", p->src_id);
+		jkv(f, &first, "project", p->project);
+		jkv(f, &first, "state", p->why == MERGE_KEPT ? "kept" : "left-out");
+		jkv(f, &first, "reason", merge_why_name(p->why));
+		jki(f, &first, "enrollments", p->enrollments);
+		fputs(",\"rows\":{", f);
+		for (size_t k = 0; k < r->nfiles; k++) {
+			const struct merge_rows *rw = &p->rows[k];
+			if (!rw->kept && !rw->left && !rw->dup)
+				continue;
+			fputs(ff ? "" : ",", f);
+			ff = false;
+			jstr(f, r->files[k]);
+			fputc(':', f);
+			jrows(f, rw);
+		}
+		fputs("}}", f);
+	}
+	fputs("],\"files\":[", f);
+	for (size_t k = 0; k < r->nfiles; k++) {
+		first = true;
+		fputs(k ? ",{" : "{", f);
+		jkv(f, &first, "file", r->files[k]);
+		jki(f, &first, "kept", r->totals[k].kept);
+		jki(f, &first, "left", r->totals[k].left);
+		jki(f, &first, "duplicate", r->totals[k].dup);
+		fputc('}', f);
+	}
+	fputs("],\"missing\":[", f);
+	for (size_t i = 0; i < r->nmissing; i++) {
+		if (i)
+			fputc(',', f);
+		jstr(f, r->missing[i]);
+	}
+	fputs("],\"findings\":[", f);
+	for (size_t i = 0; i < r->nfindings; i++) {
+		const struct merge_finding *fd = &r->findings[i];
+		char what[160];
+
+		first = true;
+		fputs(i ? ",{" : "{", f);
+		jkv(f, &first, "check", fd->check);
+		jkv(f, &first, "severity", severity(fd));
+		jkv(f, &first, "file", fd->file);
+		jkv(f, &first, "key", fd->key);
+		fprintf(f, ",\"inputs\":[%zu,%zu]", fd->input_a + 1, fd->input_b + 1);
+		jkv(f, &first, "project", fd->project);
+		finding_text(what, sizeof what, fd);
+		jkv(f, &first, "detail", what);
+		fputc('}', f);
+	}
+	fputs("]", f);
+	first = false;
+	fputs(",\"counts\":{", f);
+	first = true;
+	jki(f, &first, "X03", r->n_x03);
+	jki(f, &first, "X04", r->n_x04);
+	fputs("}}\n", f);
+}
