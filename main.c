@@ -14,6 +14,7 @@
 #include "core/audit.h"
 #include "core/calendar.h"
 #include "core/config.h"
+#include "core/json.h"
 #include "core/cycle.h"
 #include "core/demo.h"
 #include "core/intake.h"
@@ -197,52 +198,11 @@ static int want_json(const struct args *a)
 
 /* ---- JSON output ------------------------------------------------------- */
 
-static void json_str(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		switch (*p) {
-		case '"': fputs("\\\"", f); break;
-		case '\\': fputs("\\\\", f); break;
-		case '\n': fputs("\\n", f); break;
-		case '\r': fputs("\\r", f); break;
-		case '\t': fputs("\\t", f); break;
-		default:
-			if (*p < 0x20)
-				fprintf(f, "\\u%04x", *p);
-			else
-				fputc(*p, f);
-		}
-	}
-	fputc('"', f);
-}
-
-/* "key": "value" with a leading comma unless first. */
-static void json_kv(FILE *f, bool *first, const char *key, const char *value)
-{
-	fputs(*first ? "" : ",", f);
-	*first = false;
-	json_str(f, key);
-	fputc(':', f);
-	json_str(f, value);
-}
-
-static void json_ki(FILE *f, bool *first, const char *key, long long value)
-{
-	fputs(*first ? "" : ",", f);
-	*first = false;
-	json_str(f, key);
-	fprintf(f, ":%lld", value);
-}
-
 static void json_kday(FILE *f, bool *first, const char *key, cal_day d)
 {
 	char buf[11];
 
-	fputs(*first ? "" : ",", f);
-	*first = false;
-	json_str(f, key);
-	fputc(':', f);
+	json_key(f, first, key);
 	if (d == CAL_NO_DAY)
 		fputs("null", f);
 	else
@@ -976,14 +936,6 @@ static void human_size(char *buf, size_t n, uint64_t size)
 		snprintf(buf, n, "%.1f MiB", (double)size / (1024.0 * 1024));
 	else
 		snprintf(buf, n, "%.1f GiB", (double)size / (1024.0 * 1024 * 1024));
-}
-
-static void json_kb(FILE *f, bool *first, const char *key, bool value)
-{
-	fputs(*first ? "" : ",", f);
-	*first = false;
-	json_str(f, key);
-	fputs(value ? ":true" : ":false", f);
 }
 
 /* One file (intake) as a JSON object, without the closing brace. */

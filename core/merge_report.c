@@ -5,6 +5,8 @@
  * Only IDs, project codes, file names and counts reach the output. */
 #include "merge.h"
 
+#include "json.h"
+
 #include <string.h>
 
 #define TEXT_FINDINGS 50 /* findings listed in the text summary */
@@ -124,53 +126,14 @@ void merge_write_text(FILE *f, const struct merge_result *r)
 	}
 }
 
-static void jstr(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			fprintf(f, "\\%c", *p);
-		else if (*p < 0x20)
-			fprintf(f, "\\u%04x", *p);
-		else
-			fputc(*p, f);
-	}
-	fputc('"', f);
-}
-
-static void jkv(FILE *f, bool *first, const char *k, const char *v)
-{
-	fputs(*first ? "" : ",", f);
-	*first = false;
-	jstr(f, k);
-	fputc(':', f);
-	jstr(f, v);
-}
-
-static void jki(FILE *f, bool *first, const char *k, unsigned long long v)
-{
-	fputs(*first ? "" : ",", f);
-	*first = false;
-	jstr(f, k);
-	fprintf(f, ":%llu", v);
-}
-
-static void jkb(FILE *f, bool *first, const char *k, bool v)
-{
-	fputs(*first ? "" : ",", f);
-	*first = false;
-	jstr(f, k);
-	fputs(v ? ":true" : ":false", f);
-}
-
 static void jrows(FILE *f, const struct merge_rows *r)
 {
 	bool first = true;
 
 	fputc('{', f);
-	jki(f, &first, "kept", r->kept);
-	jki(f, &first, "left", r->left);
-	jki(f, &first, "duplicate", r->dup);
+	json_ku(f, &first, "kept", r->kept);
+	json_ku(f, &first, "left", r->left);
+	json_ku(f, &first, "duplicate", r->dup);
 	fputc('}', f);
 }
 
@@ -180,31 +143,31 @@ void merge_write_json(FILE *f, const struct merge_result *r)
 	char d[11];
 
 	fputc('{', f);
-	jkv(f, &first, "cycle", r->cycle);
-	jkb(f, &first, "written", r->written);
-	jkb(f, &first, "refused", r->refused);
-	jkv(f, &first, "output", r->out);
-	jkv(f, &first, "export_id", r->export_id);
-	jkv(f, &first, "csv_version", r->csv_version);
-	jkv(f, &first, "start", r->start != CAL_NO_DAY ? cal_format(r->start, d) : "");
-	jkv(f, &first, "end", r->end != CAL_NO_DAY ? cal_format(r->end, d) : "");
-	jki(f, &first, "bytes", r->out_bytes);
+	json_kv(f, &first, "cycle", r->cycle);
+	json_kb(f, &first, "written", r->written);
+	json_kb(f, &first, "refused", r->refused);
+	json_kv(f, &first, "output", r->out);
+	json_kv(f, &first, "export_id", r->export_id);
+	json_kv(f, &first, "csv_version", r->csv_version);
+	json_kv(f, &first, "start", r->start != CAL_NO_DAY ? cal_format(r->start, d) : "");
+	json_kv(f, &first, "end", r->end != CAL_NO_DAY ? cal_format(r->end, d) : "");
+	json_ku(f, &first, "bytes", r->out_bytes);
 	fputs(",\"inputs\":[", f);
 	for (size_t i = 0; i < r->ninputs; i++) {
 		const struct merge_input_info *in = &r->inputs[i];
 
 		first = true;
 		fputs(i ? ",{" : "{", f);
-		jki(f, &first, "input", i + 1);
-		jkv(f, &first, "label", in->label);
-		jkv(f, &first, "source", in->source);
-		jkv(f, &first, "export_id", in->export_id);
-		jkv(f, &first, "csv_version", in->csv_version);
-		jkv(f, &first, "period", in->period);
-		jki(f, &first, "bytes", in->bytes);
-		jki(f, &first, "projects", in->projects);
-		jki(f, &first, "kept", in->kept);
-		jki(f, &first, "orphans", in->orphans);
+		json_ku(f, &first, "input", i + 1);
+		json_kv(f, &first, "label", in->label);
+		json_kv(f, &first, "source", in->source);
+		json_kv(f, &first, "export_id", in->export_id);
+		json_kv(f, &first, "csv_version", in->csv_version);
+		json_kv(f, &first, "period", in->period);
+		json_ku(f, &first, "bytes", in->bytes);
+		json_ku(f, &first, "projects", in->projects);
+		json_ku(f, &first, "kept", in->kept);
+		json_ku(f, &first, "orphans", in->orphans);
 		fputc('}', f);
 	}
 	fputs("],\"projects\":[", f);
@@ -214,12 +177,12 @@ void merge_write_json(FILE *f, const struct merge_result *r)
 
 		first = true;
 		fputs(i ? ",{" : "{", f);
-		jki(f, &first, "input", p->input + 1);
-		jkv(f, &first, "source_project_id", p->src_id);
-		jkv(f, &first, "project", p->project);
-		jkv(f, &first, "state", p->why == MERGE_KEPT ? "kept" : "left-out");
-		jkv(f, &first, "reason", merge_why_name(p->why));
-		jki(f, &first, "enrollments", p->enrollments);
+		json_ku(f, &first, "input", p->input + 1);
+		json_kv(f, &first, "source_project_id", p->src_id);
+		json_kv(f, &first, "project", p->project);
+		json_kv(f, &first, "state", p->why == MERGE_KEPT ? "kept" : "left-out");
+		json_kv(f, &first, "reason", merge_why_name(p->why));
+		json_ku(f, &first, "enrollments", p->enrollments);
 		fputs(",\"rows\":{", f);
 		for (size_t k = 0; k < r->nfiles; k++) {
 			const struct merge_rows *rw = &p->rows[k];
@@ -227,7 +190,7 @@ void merge_write_json(FILE *f, const struct merge_result *r)
 				continue;
 			fputs(ff ? "" : ",", f);
 			ff = false;
-			jstr(f, r->files[k]);
+			json_str(f, r->files[k]);
 			fputc(':', f);
 			jrows(f, rw);
 		}
@@ -237,17 +200,17 @@ void merge_write_json(FILE *f, const struct merge_result *r)
 	for (size_t k = 0; k < r->nfiles; k++) {
 		first = true;
 		fputs(k ? ",{" : "{", f);
-		jkv(f, &first, "file", r->files[k]);
-		jki(f, &first, "kept", r->totals[k].kept);
-		jki(f, &first, "left", r->totals[k].left);
-		jki(f, &first, "duplicate", r->totals[k].dup);
+		json_kv(f, &first, "file", r->files[k]);
+		json_ku(f, &first, "kept", r->totals[k].kept);
+		json_ku(f, &first, "left", r->totals[k].left);
+		json_ku(f, &first, "duplicate", r->totals[k].dup);
 		fputc('}', f);
 	}
 	fputs("],\"missing\":[", f);
 	for (size_t i = 0; i < r->nmissing; i++) {
 		if (i)
 			fputc(',', f);
-		jstr(f, r->missing[i]);
+		json_str(f, r->missing[i]);
 	}
 	fputs("],\"findings\":[", f);
 	for (size_t i = 0; i < r->nfindings; i++) {
@@ -256,21 +219,21 @@ void merge_write_json(FILE *f, const struct merge_result *r)
 
 		first = true;
 		fputs(i ? ",{" : "{", f);
-		jkv(f, &first, "check", fd->check);
-		jkv(f, &first, "severity", severity(fd));
-		jkv(f, &first, "file", fd->file);
-		jkv(f, &first, "key", fd->key);
+		json_kv(f, &first, "check", fd->check);
+		json_kv(f, &first, "severity", severity(fd));
+		json_kv(f, &first, "file", fd->file);
+		json_kv(f, &first, "key", fd->key);
 		fprintf(f, ",\"inputs\":[%zu,%zu]", fd->input_a + 1, fd->input_b + 1);
-		jkv(f, &first, "project", fd->project);
+		json_kv(f, &first, "project", fd->project);
 		finding_text(what, sizeof what, fd);
-		jkv(f, &first, "detail", what);
+		json_kv(f, &first, "detail", what);
 		fputc('}', f);
 	}
 	fputs("]", f);
 	first = false;
 	fputs(",\"counts\":{", f);
 	first = true;
-	jki(f, &first, "X03", r->n_x03);
-	jki(f, &first, "X04", r->n_x04);
+	json_ku(f, &first, "X03", r->n_x03);
+	json_ku(f, &first, "X04", r->n_x04);
 	fputs("}}\n", f);
 }
