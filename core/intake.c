@@ -1346,19 +1346,6 @@ static enum hmx_rc default_source(struct store *s, const struct cycle_info *c, c
 	return HMX_OK;
 }
 
-static bool agency_known(struct store *s, const char *code)
-{
-	sqlite3_stmt *st = store_prepare(s, "SELECT 1 FROM agency WHERE code = ?1", NULL);
-	bool found;
-
-	if (!st)
-		return false;
-	sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
-	found = sqlite3_step(st) == SQLITE_ROW;
-	sqlite3_finalize(st);
-	return found;
-}
-
 enum hmx_rc intake_add(struct store *s, const char *cycle, const char *path,
 		       const struct intake_opts *opts, struct intake_info *out,
 		       struct hmx_err *err)
@@ -1396,7 +1383,7 @@ enum hmx_rc intake_add(struct store *s, const char *cycle, const char *path,
 	} else if ((rc = default_source(s, &c, in.source, sizeof in.source, err)) != HMX_OK) {
 		return rc;
 	}
-	if (strncmp(in.source, "agency:", 7) == 0 && !agency_known(s, in.source + 7))
+	if (strncmp(in.source, "agency:", 7) == 0 && !reg_agency_exists(s, in.source + 7))
 		return hmx_err_set(err, HMX_ENOTFOUND,
 				   "no agency \"%s\" (see 'hmx project agencies')", in.source + 7);
 	in.received = opts->received == CAL_NO_DAY ? today : opts->received;

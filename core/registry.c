@@ -138,7 +138,7 @@ enum hmx_rc reg_agency_list(struct store *s, struct reg_agency **out, size_t *n,
 	return rc;
 }
 
-static bool agency_exists(struct store *s, const char *code)
+bool reg_agency_exists(struct store *s, const char *code)
 {
 	sqlite3_stmt *st = store_prepare(s, "SELECT 1 FROM agency WHERE code = ?1", NULL);
 	bool found;
@@ -171,7 +171,7 @@ enum hmx_rc reg_project_add(struct store *s, const char *code, const char *name,
 		return hmx_err_set(err, HMX_EINVAL, "bad project name: 1-120 printable characters");
 	if (!valid_hud_id(params[4]))
 		return hmx_err_set(err, HMX_EINVAL, "bad HUD ProjectID: at most 32 printable characters");
-	if (!agency_exists(s, agency_code))
+	if (!reg_agency_exists(s, agency_code))
 		return hmx_err_set(err, HMX_ENOTFOUND,
 				   "no agency \"%s\": add it first with 'hmx project agency-add'", agency_code);
 	snprintf(msg, sizeof msg, "project %s already exists", code);
@@ -274,7 +274,7 @@ enum hmx_rc reg_project_set(struct store *s, const char *code, const char *field
 		sql = "UPDATE project SET hud_project_id = ?2 WHERE code = ?1";
 		before = p.hud_project_id;
 	} else if (strcmp(field, "agency") == 0) {
-		if (!agency_exists(s, value))
+		if (!reg_agency_exists(s, value))
 			return hmx_err_set(err, HMX_ENOTFOUND, "no agency \"%s\"", value);
 		sql = "UPDATE project SET agency_id = (SELECT id FROM agency WHERE code = ?2) WHERE code = ?1";
 		before = p.agency_code;

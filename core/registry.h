@@ -36,6 +36,9 @@ struct reg_project {
 /* Adds an agency (code unique). HMX_EEXIST, HMX_EINVAL. Audited. */
 enum hmx_rc reg_agency_add(struct store *s, const char *code, const char *name,
 			   struct hmx_err *err);
+/* True when an agency with this code exists (false also on a database
+ * error). */
+bool reg_agency_exists(struct store *s, const char *code);
 /* All agencies by code. *out malloc'd (free()). */
 enum hmx_rc reg_agency_list(struct store *s, struct reg_agency **out, size_t *n,
 			    struct hmx_err *err);
