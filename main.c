@@ -715,7 +715,35 @@ static void cli_log(void *ctx, enum hmx_log_level level, const char *msg);
 struct vcli {
 	struct report *rep;
 	struct vstore *vs;
+	struct reg_project *rdc;  /* rdc-direct projects (X03), with --cycle */
+	const char **rdc_ids;     /* their HUD ProjectIDs, into rdc */
 };
+
+/* X03 needs the HUD ProjectIDs of the registry's rdc-direct projects. */
+static enum hmx_rc vcli_load_rdc(struct vcli *c, struct validate_opts *vo, struct hmx_err *err)
+{
+	enum reg_source rd = REG_SRC_RDC_DIRECT;
+	size_t np = 0;
+	enum hmx_rc rc = reg_project_list(the_store, &rd, &c->rdc, &np, err);
+
+	if (rc != HMX_OK)
+		return rc;
+	if (!(c->rdc_ids = calloc(np + 1, sizeof *c->rdc_ids)))
+		return hmx_err_set(err, HMX_ENOMEM, "out of memory");
+	for (size_t i = 0; i < np; i++)
+		if (c->rdc[i].hud_project_id[0])
+			c->rdc_ids[vo->n_rdc_direct++] = c->rdc[i].hud_project_id;
+	vo->rdc_direct = c->rdc_ids;
+	return HMX_OK;
+}
+
+static void vcli_free(struct vcli *c)
+{
+	free(c->rdc);
+	free(c->rdc_ids);
+	c->rdc = NULL;
+	c->rdc_ids = NULL;
+}
 
 static int vcli_finding(void *ctx, const struct validate_finding *f)
 {
@@ -775,7 +803,7 @@ static int v_validate(struct globals *g, struct args *a)
 	struct validate_opts vo;
 	struct validate_result res;
 	struct report_opts ro = { REPORT_TEXT, 5, a->pos[0] };
-	struct vcli c = { NULL, NULL };
+	struct vcli c = { 0 };
 	struct pbar pb = { 0, 0, false };
 	const char *fmt = opt(a, "format"), *spec = opt(a, "spec"), *cycle = opt(a, "cycle");
 	const char *mx = opt(a, "max-examples"), *outp = opt(a, "output"), *th = opt(a, "threads");
@@ -873,7 +901,11 @@ static int v_validate(struct globals *g, struct args *a)
 		hmx_hooks_install(&hooks);
 	}
 	vo.on_summary = vcli_summary;
-	rc = validate_run(a->pos[0], &vo, vcli_finding, &c, &res, &err);
+	if (c.vs && (rc = vcli_load_rdc(&c, &vo, &err)) != HMX_OK)
+		memset(&res, 0, sizeof res);
+	else
+		rc = validate_run(a->pos[0], &vo, vcli_finding, &c, &res, &err);
+	vcli_free(&c);
 	if (pb.shown)
 		fputs("\r\033[K", stderr);
 	{

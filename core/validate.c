@@ -33,7 +33,7 @@
 #include <unistd.h>
 
 /* The families, in the order their hooks run (K is `early`). */
-static const struct vfamily *const families[] = { &vcheck_k, &vcheck_q, &vcheck_d };
+static const struct vfamily *const families[] = { &vcheck_k, &vcheck_q, &vcheck_d, &vcheck_x };
 #define NFAM (sizeof families / sizeof families[0])
 
 _Static_assert(NFAM <= VD_NFAM, "raise VD_NFAM");

@@ -59,6 +59,11 @@ struct validate_opts {
 	 * this many days before the report end is inactive (default 90). */
 	unsigned timeliness_days;
 	unsigned inactive_days;
+	/* X03: ProjectIDs the registry knows as rdc-direct (they enter data
+	 * directly into the state warehouse), which an upload export must not
+	 * hold; one X03 per such project in Project.csv. Borrowed; may be NULL. */
+	const char *const *rdc_direct;
+	size_t n_rdc_direct;
 	/* Called once, after every check ran and before the first finding is
 	 * delivered, with the complete result (counts included), so a report
 	 * can write its summary first. May be NULL. */

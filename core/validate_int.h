@@ -506,6 +506,7 @@ struct vfamily {
 extern const struct vfamily vcheck_k;
 extern const struct vfamily vcheck_q;
 extern const struct vfamily vcheck_d;
+extern const struct vfamily vcheck_x;
 
 /* ---- helpers for families ---- */
 

@@ -180,6 +180,19 @@ wait
 [ -p "$T/fifo" ] && ok || bad "--output replaced a FIFO with a regular file"
 expect_grep '"findings"' "$T/fromfifo" "--output into a FIFO delivers the report"
 
+# X03: with --cycle, a project the registry knows as rdc-direct (by its HUD
+# ProjectID) is blocking in any export; without --cycle nothing is known
+expect_rc 0 "agency for X03" "$HMX" --db "$DB" project agency-add HAC "Housing Assistance Corporation"
+expect_rc 0 "rdc-direct project" "$HMX" --db "$DB" project add hac-ch --name "HAC Carriage House" --agency HAC --source rdc-direct --hud-id P2
+expect_rc 1 "X03 blocks" "$HMX" --db "$DB" validate "$X" --cycle rdc-upload-2027Q2 --format json --quiet
+expect_grep '"check":"X03","severity":"blocking","file":"Project.csv","line":3,"key":"ProjectID=P2"' "$T/out" "X03 finding at the project's row"
+expect_grep '"counts":{[^}]*"X03":1}' "$T/out" "one X03 per project"
+"$HMX" validate "$X" --format json --quiet >"$T/out" 2>/dev/null
+if grep -q '"X03"' "$T/out"; then bad "X03 without a cycle"; else ok; fi
+expect_rc 0 "hmis project is fine" "$HMX" --db "$DB" project set hac-ch source hmis
+"$HMX" --db "$DB" validate "$X" --cycle rdc-upload-2027Q2 --format json --quiet >"$T/out" 2>/dev/null
+if grep -q '"X03"' "$T/out"; then bad "X03 once the project is not rdc-direct"; else ok; fi
+
 # the policy limits are options
 expect_rc 2 "bad --timeliness-days" "$HMX" validate "$X" --timeliness-days x
 expect_rc 2 "bad --inactive-days" "$HMX" validate "$X" --inactive-days 0
