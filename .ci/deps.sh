@@ -5,7 +5,7 @@
 # everything is already there.
 set -eu
 PKGS="build-essential pkg-config libncurses-dev libsqlite3-dev libcsv-dev libssh-dev libzip-dev
-libssl-dev libcmocka-dev sqlite3 tmux valgrind openssh-server openssh-client clang procps"
+libssl-dev libcmocka-dev sqlite3 tmux valgrind openssh-server openssh-client clang procps unzip"
 missing=""
 for p in $PKGS; do
 	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
