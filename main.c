@@ -958,18 +958,6 @@ static int v_validate(struct globals *g, struct args *a)
 
 /* ---- intake, files, map (core/intake.h, core/mapping.h) ------------------ */
 
-static void human_size(char *buf, size_t n, uint64_t size)
-{
-	if (size < 1024)
-		snprintf(buf, n, "%llu B", (unsigned long long)size);
-	else if (size < 1024 * 1024)
-		snprintf(buf, n, "%.1f KiB", (double)size / 1024);
-	else if (size < 1024ull * 1024 * 1024)
-		snprintf(buf, n, "%.1f MiB", (double)size / (1024.0 * 1024));
-	else
-		snprintf(buf, n, "%.1f GiB", (double)size / (1024.0 * 1024 * 1024));
-}
-
 /* One file (intake) as a JSON object, without the closing brace. */
 static void json_intake(FILE *f, const struct intake_info *in)
 {
@@ -1074,7 +1062,7 @@ static int v_intake(struct globals *g, struct args *a)
 	} else {
 		char d[11];
 
-		human_size(size, sizeof size, in.size);
+		hmx_human_size(size, sizeof size, in.size);
 		printf("intake %.12s into %s: %s, %llu project%s, %llu enrollment%s, %llu client%s, "
 		       "%llu exit%s%s\n", in.sha256, in.cycle,
 		       in.new_file ? "new file" : "file already stored", (unsigned long long)in.projects,
@@ -1126,7 +1114,7 @@ static int v_files(struct globals *g, struct args *a)
 		} else {
 			char size[32], d[11], period[32], fl[32] = "", val[48];
 
-			human_size(size, sizeof size, in[i].size);
+			hmx_human_size(size, sizeof size, in[i].size);
 			snprintf(period, sizeof period, "%.10s..%.10s", in[i].export_start, in[i].export_end);
 			for (size_t k = 0; k < in[i].nfindings; k++)
 				snprintf(fl + strlen(fl), sizeof fl - strlen(fl), "%s%s", k ? "," : "",
@@ -1262,7 +1250,7 @@ static void map_print_text(const struct map_view *v)
 				tot++;
 				und += v->rows[j].state == MAP_UNMAPPED;
 			}
-		human_size(size, sizeof size, in->size);
+		hmx_human_size(size, sizeof size, in->size);
 		printf("\nfile %.12s  %s, received %s, %s, ExportID %s, export %.10s..%.10s: %s\n",
 		       in->sha256, in->source, cal_format(in->received, d), size, in->export_id,
 		       in->export_start, in->export_end,

@@ -142,3 +142,16 @@ void *hmx_grow(void *arr, size_t *cap, size_t count, size_t elem)
 		*cap = ncap;
 	return n;
 }
+
+char *hmx_human_size(char *buf, size_t n, uint64_t size)
+{
+	if (size < 1024)
+		snprintf(buf, n, "%llu B", (unsigned long long)size);
+	else if (size < 1024 * 1024)
+		snprintf(buf, n, "%.1f KiB", (double)size / 1024);
+	else if (size < 1024ull * 1024 * 1024)
+		snprintf(buf, n, "%.1f MiB", (double)size / (1024.0 * 1024));
+	else
+		snprintf(buf, n, "%.1f GiB", (double)size / (1024.0 * 1024 * 1024));
+	return buf;
+}

@@ -69,6 +69,10 @@ const char *hmx_actor(void);
  * UTF-8 character boundary. Returns dst. */
 char *hmx_strlcpy(char *dst, const char *src, size_t n);
 
+/* Writes a byte count for people into buf: "512 B", "12.3 KiB", "4.0 MiB",
+ * "2.1 GiB" (binary units, one decimal). Returns buf. */
+char *hmx_human_size(char *buf, size_t n, uint64_t size);
+
 /* Makes room for one more element in a malloc'd array of *cap elements of
  * size elem holding count. Returns the (possibly moved) array, or NULL when
  * out of memory, in which case *arr is left as it was and still owned by

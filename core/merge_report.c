@@ -11,18 +11,6 @@
 
 #define TEXT_FINDINGS 50 /* findings listed in the text summary */
 
-static void human(char *buf, size_t n, uint64_t size)
-{
-	if (size < 1024)
-		snprintf(buf, n, "%llu B", (unsigned long long)size);
-	else if (size < 1024 * 1024)
-		snprintf(buf, n, "%.1f KiB", (double)size / 1024);
-	else if (size < 1024ull * 1024 * 1024)
-		snprintf(buf, n, "%.1f MiB", (double)size / (1024.0 * 1024));
-	else
-		snprintf(buf, n, "%.1f GiB", (double)size / (1024.0 * 1024 * 1024));
-}
-
 static uint64_t sum_rows(const struct merge_project *p, size_t nfiles, int which)
 {
 	uint64_t t = 0;
@@ -53,7 +41,7 @@ void merge_write_text(FILE *f, const struct merge_result *r)
 	char size[32], d1[11], d2[11];
 
 	if (r->written) {
-		human(size, sizeof size, r->out_bytes);
+		hmx_human_size(size, sizeof size, r->out_bytes);
 		fprintf(f, "export %s: %s written (ExportID %s, period %s..%s, CSV %s, %s)\n",
 			r->cycle[0] ? r->cycle : "-", r->out, r->export_id, cal_format(r->start, d1),
 			cal_format(r->end, d2), r->csv_version, size);
@@ -66,7 +54,7 @@ void merge_write_text(FILE *f, const struct merge_result *r)
 	for (size_t i = 0; i < r->ninputs; i++) {
 		const struct merge_input_info *in = &r->inputs[i];
 
-		human(size, sizeof size, in->bytes);
+		hmx_human_size(size, sizeof size, in->bytes);
 		fprintf(f, "  %zu  %s%s%s%s  ExportID %s, CSV %s, export %s, %s: %zu project%s, %zu "
 			"kept", i + 1, in->label, in->source[0] ? " (" : "", in->source,
 			in->source[0] ? ")" : "", in->export_id[0] ? in->export_id : "?",
