@@ -22,6 +22,8 @@
 #include "core/merge.h"
 #include "core/registry.h"
 #include "core/report.h"
+#include "core/sftp.h"
+#include "core/site.h"
 #include "core/store.h"
 #include "core/validate.h"
 #include "core/validate_store.h"
@@ -1424,6 +1426,265 @@ static int v_export_build(struct globals *g, struct args *a)
 	return code;
 }
 
+/* ---- sites and SFTP -------------------------------------------------------- */
+
+/* Prints a remote name so that no byte of it can drive the terminal:
+ * control bytes, DEL, UTF-8-encoded C1 controls and backslash escaped. */
+static void print_safe(FILE *f, const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p < 0x20 || *p == 0x7f) {
+			fprintf(f, "\\x%02x", *p);
+		} else if (*p == '\\') {
+			fputs("\\\\", f);
+		} else if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
+			fprintf(f, "\\u%04x", p[1]);
+			p++;
+		} else {
+			fputc(*p, f);
+		}
+	}
+}
+
+static int v_site_add(struct globals *g, struct args *a)
+{
+	struct hmx_err err = { 0 };
+	struct site st = { 0 };
+	const char *host = opt(a, "host"), *port = opt(a, "port");
+	const struct { const char *name; char *dst; size_t n; } text[] = {
+		{ "user", st.user, sizeof st.user },
+		{ "identity", st.identity, sizeof st.identity },
+		{ "remote-dir", st.remote_dir, sizeof st.remote_dir },
+		{ "role", st.role, sizeof st.role },
+	};
+
+	(void)g;
+	if (!host)
+		return usage_error("usage: hmx site add NAME --host HOST [--port P] [--user U] "
+				   "[--identity FILE] [--remote-dir DIR] [--role rdc|vendor|agency:CODE|mcp]");
+	if (strlen(a->pos[0]) >= sizeof st.name || strlen(host) >= sizeof st.host)
+		return usage_error("site name or host too long");
+	hmx_strlcpy(st.name, a->pos[0], sizeof st.name);
+	hmx_strlcpy(st.host, host, sizeof st.host);
+	if (port) {
+		char *end;
+		long p;
+
+		errno = 0;
+		p = strtol(port, &end, 10);
+		if (errno || end == port || *end || p < 1 || p > 65535)
+			return usage_error("bad --port \"%s\": use 1-65535", port);
+		st.port = (int)p;
+	}
+	for (size_t i = 0; i < sizeof text / sizeof text[0]; i++) {
+		const char *v = opt(a, text[i].name);
+		if (v && strlen(v) >= text[i].n)
+			return usage_error("--%s too long", text[i].name);
+		if (v)
+			hmx_strlcpy(text[i].dst, v, text[i].n);
+	}
+	if (site_add(the_store, &st, &err) != HMX_OK)
+		return fail(&err);
+	printf("site %s added\n", st.name);
+	return EXIT_OK;
+}
+
+static void json_site(FILE *f, const struct site *st)
+{
+	bool first = true;
+
+	fputc('{', f);
+	json_kv(f, &first, "name", st->name);
+	json_kv(f, &first, "host", st->host);
+	json_ki(f, &first, "port", st->port);
+	json_kv(f, &first, "user", st->user);
+	json_kv(f, &first, "identity", st->identity);
+	json_kv(f, &first, "remote_dir", st->remote_dir);
+	json_kv(f, &first, "role", st->role);
+	json_kv(f, &first, "created_at", st->created_at);
+	json_kv(f, &first, "created_by", st->created_by);
+	fputc('}', f);
+}
+
+static int v_site_list(struct globals *g, struct args *a)
+{
+	struct hmx_err err = { 0 };
+	struct site *v;
+	size_t n;
+	int json = want_json(a);
+
+	(void)g;
+	if (json < 0)
+		return EXIT_USAGE;
+	if (site_list(the_store, &v, &n, &err) != HMX_OK)
+		return fail(&err);
+	if (json)
+		fputs("{\"sites\":[", stdout);
+	else if (n)
+		printf("%-16s %-12s %-28s %-6s %s\n", "SITE", "ROLE", "HOST", "PORT", "USER");
+	for (size_t i = 0; i < n; i++) {
+		if (json) {
+			if (i)
+				fputc(',', stdout);
+			json_site(stdout, &v[i]);
+		} else {
+			char port[12];
+			snprintf(port, sizeof port, "%d", v[i].port);
+			printf("%-16s %-12s %-28s %-6s %s\n", v[i].name, v[i].role[0] ? v[i].role : "-",
+			       v[i].host, v[i].port ? port : "-", v[i].user[0] ? v[i].user : "-");
+		}
+	}
+	if (json)
+		fputs("]}\n", stdout);
+	else if (!n)
+		printf("no sites yet (hmx site add NAME --host HOST)\n");
+	free(v);
+	return EXIT_OK;
+}
+
+static int v_site_show(struct globals *g, struct args *a)
+{
+	struct hmx_err err = { 0 };
+	struct site st;
+	int json = want_json(a);
+
+	(void)g;
+	if (json < 0)
+		return EXIT_USAGE;
+	if (site_get(the_store, a->pos[0], &st, &err) != HMX_OK)
+		return fail(&err);
+	if (json) {
+		json_site(stdout, &st);
+		fputc('\n', stdout);
+		return EXIT_OK;
+	}
+	printf("site:       %s\nhost:       %s\n", st.name, st.host);
+	if (st.port)
+		printf("port:       %d\n", st.port);
+	else
+		printf("port:       (~/.ssh/config, else 22)\n");
+	printf("user:       %s\n", st.user[0] ? st.user : "(~/.ssh/config, else the login name)");
+	printf("identity:   %s\n", st.identity[0] ? st.identity : "(ssh-agent and the default keys)");
+	printf("remote dir: %s\n", st.remote_dir[0] ? st.remote_dir : "(login directory)");
+	printf("role:       %s\n", st.role[0] ? st.role : "-");
+	printf("added:      %s by %s\n", st.created_at, st.created_by);
+	return EXIT_OK;
+}
+
+static int v_site_remove(struct globals *g, struct args *a)
+{
+	struct hmx_err err = { 0 };
+
+	(void)g;
+	if (site_remove(the_store, a->pos[0], &err) != HMX_OK)
+		return fail(&err);
+	printf("site %s removed\n", a->pos[0]);
+	return EXIT_OK;
+}
+
+/* Reads the site and connects; prints the error and returns its exit code
+ * on failure. */
+static int site_connect(const struct args *a, const char *name, struct site *st, struct sftpc **c)
+{
+	struct hmx_err err = { 0 };
+	struct sftpc_opts o = {
+		.accept_new_host_key = flag(a, "accept-new-host-key"),
+		.interactive = isatty(STDIN_FILENO) && isatty(STDERR_FILENO),
+	};
+
+	if (site_get(the_store, name, st, &err) != HMX_OK)
+		return fail(&err);
+	if (sftpc_open(st, &o, c, &err) != HMX_OK)
+		return fail(&err);
+	return EXIT_OK;
+}
+
+static int v_site_test(struct globals *g, struct args *a)
+{
+	struct hmx_err err = { 0 };
+	const struct sftpc_info *in;
+	struct sftpc_entry *e;
+	struct sftpc *c;
+	struct site st;
+	double rtt;
+	size_t n;
+	int rc;
+
+	(void)g;
+	if ((rc = site_connect(a, a->pos[0], &st, &c)) != EXIT_OK)
+		return rc;
+	in = sftpc_info(c);
+	printf("site %s: %s@%s port %u\n", st.name, in->user, in->host, in->port);
+	printf("host key: %s %s (%s)\n", in->key_type, in->fingerprint,
+	       in->host_key_added ? "new, added to known_hosts" : "known");
+	printf("authenticated by: %s\n", in->auth);
+	if (sftpc_ping(c, &rtt, &err) != HMX_OK || sftpc_list(c, NULL, &e, &n, &err) != HMX_OK) {
+		sftpc_close(&c);
+		return fail(&err);
+	}
+	printf("connected in %.0f ms, round trip %.1f ms\n", in->connect_ms, rtt);
+	printf("remote dir %s: %zu entr%s\n", st.remote_dir[0] ? st.remote_dir : "(login)", n,
+	       n == 1 ? "y" : "ies");
+	for (size_t i = 0; i < n && i < 10; i++) {
+		fputs("  ", stdout);
+		print_safe(stdout, e[i].name);
+		fputs(e[i].is_dir ? "/\n" : "\n", stdout);
+	}
+	if (n > 10)
+		printf("  ... (hmx ls %s)\n", st.name);
+	sftpc_entries_free(e, n);
+	sftpc_close(&c);
+	return EXIT_OK;
+}
+
+static int v_ls(struct globals *g, struct args *a)
+{
+	struct hmx_err err = { 0 };
+	struct sftpc_entry *e;
+	struct sftpc *c;
+	struct site st;
+	size_t n;
+	int rc, json = want_json(a);
+
+	(void)g;
+	if (json < 0)
+		return EXIT_USAGE;
+	if ((rc = site_connect(a, a->pos[0], &st, &c)) != EXIT_OK)
+		return rc;
+	if (sftpc_list(c, a->npos > 1 ? a->pos[1] : NULL, &e, &n, &err) != HMX_OK) {
+		sftpc_close(&c);
+		return fail(&err);
+	}
+	if (json)
+		fputs("{\"entries\":[", stdout);
+	for (size_t i = 0; i < n; i++) {
+		char when[32] = "-";
+		time_t t = (time_t)e[i].mtime;
+		struct tm tm;
+
+		if (gmtime_r(&t, &tm))
+			strftime(when, sizeof when, json ? "%Y-%m-%dT%H:%M:%SZ" : "%Y-%m-%d %H:%M", &tm);
+		if (json) {
+			bool first = true;
+			fputs(i ? ",{" : "{", stdout);
+			json_kv(stdout, &first, "name", e[i].name);
+			json_ku(stdout, &first, "size", e[i].size);
+			json_kv(stdout, &first, "mtime", when);
+			json_kb(stdout, &first, "dir", e[i].is_dir);
+			fputc('}', stdout);
+		} else {
+			printf("%12llu  %s  ", (unsigned long long)e[i].size, when);
+			print_safe(stdout, e[i].name);
+			fputs(e[i].is_dir ? "/\n" : "\n", stdout);
+		}
+	}
+	if (json)
+		fputs("]}\n", stdout);
+	sftpc_entries_free(e, n);
+	sftpc_close(&c);
+	return EXIT_OK;
+}
+
 static int v_help(struct globals *g, struct args *a);
 
 static const struct verb verbs[] = {
@@ -1483,6 +1744,20 @@ static const struct verb verbs[] = {
 	  "from files of the cycle or export paths; exit 1 when refused (X03, X04)",
 	  "from output allow-collisions! export-id keep-export-id! quiet! format", 1, 1,
 	  v_export_build, DB_OPEN },
+	{ "site add", "NAME --host HOST [--port P] [--user U] [--identity FILE] [--remote-dir DIR] "
+	  "[--role rdc|vendor|agency:CODE|mcp]",
+	  "register an SFTP site (host may be a ~/.ssh/config alias; no secret is stored)",
+	  "host port user identity remote-dir role", 1, 1, v_site_add, DB_OPEN },
+	{ "site list", "[--format text|json]", "the SFTP sites", "format", 0, 0, v_site_list, DB_OPEN },
+	{ "site show", "NAME [--format text|json]", "one site's settings", "format", 1, 1, v_site_show,
+	  DB_OPEN },
+	{ "site remove", "NAME", "forget a site", "", 1, 1, v_site_remove, DB_OPEN },
+	{ "site test", "NAME [--accept-new-host-key]",
+	  "connect, check the host key, log in, list the remote dir; print fingerprint and timing",
+	  "accept-new-host-key!", 1, 1, v_site_test, DB_OPEN },
+	{ "ls", "SITE [DIR] [--accept-new-host-key] [--format text|json]",
+	  "list a remote directory of a site (size, mtime UTC, name)", "accept-new-host-key! format", 1, 2,
+	  v_ls, DB_OPEN },
 	{ "help", "[VERB]", "this list, or one verb's usage", "", 0, 2, v_help, DB_NONE },
 };
 
@@ -1530,6 +1805,23 @@ static void cli_log(void *ctx, enum hmx_log_level level, const char *msg)
 	(void)ctx;
 	if (level >= HMX_LOG_WARN)
 		fprintf(stderr, "%s: %s: %s\n", progname, level == HMX_LOG_WARN ? "warning" : "error", msg);
+}
+
+/* Asks on the terminal; answers No without one (batch) or on anything but
+ * y/yes. */
+static bool cli_confirm(void *ctx, const char *question)
+{
+	char line[16];
+
+	(void)ctx;
+	if (!isatty(STDIN_FILENO))
+		return false;
+	fprintf(stderr, "%s [y/N] ", question);
+	fflush(stderr);
+	if (!fgets(line, sizeof line, stdin))
+		return false;
+	line[strcspn(line, "\r\n")] = '\0';
+	return strcmp(line, "y") == 0 || strcmp(line, "Y") == 0 || strcmp(line, "yes") == 0;
 }
 
 /* ---- main ------------------------------------------------------------------ */
@@ -1606,7 +1898,7 @@ static int parse_globals(int argc, char **argv, struct globals *g)
 int main(int argc, char **argv)
 {
 	struct globals g = { 0 };
-	struct hmx_hooks hooks = { .log = cli_log };
+	struct hmx_hooks hooks = { .log = cli_log, .confirm = cli_confirm };
 	struct hmx_err err = { 0 };
 	const struct verb *v = NULL;
 	struct args a;

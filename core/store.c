@@ -214,6 +214,20 @@ static const char *const migrations[] = {
 	"  CHECK ((state = 'mapped') = (project_id IS NOT NULL))"
 	");"
 	"CREATE INDEX file_map_project ON file_map(project_id);",
+	/* 4 -> 5: SFTP sites (core/site.c). Where and how to log in; never a
+	 * secret: keys stay in their files, passphrases and passwords are asked. */
+	"CREATE TABLE site ("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL UNIQUE,"
+	"  host TEXT NOT NULL,"
+	"  port INTEGER NOT NULL DEFAULT 0 CHECK (port BETWEEN 0 AND 65535),"
+	"  user TEXT NOT NULL DEFAULT '',"
+	"  identity TEXT NOT NULL DEFAULT '',"
+	"  remote_dir TEXT NOT NULL DEFAULT '',"
+	"  role TEXT NOT NULL DEFAULT '',"
+	"  created_at TEXT NOT NULL,"
+	"  created_by TEXT NOT NULL"
+	");",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
