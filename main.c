@@ -25,6 +25,7 @@
 #include "core/sftp.h"
 #include "core/site.h"
 #include "core/store.h"
+#include "core/transfer.h"
 #include "core/validate.h"
 #include "core/validate_store.h"
 #include "tui/tui.h"
@@ -1685,6 +1686,129 @@ static int v_ls(struct globals *g, struct args *a)
 	return EXIT_OK;
 }
 
+/* hmx pull SITE REMOTE... : one connection, one job per file; goes on after
+ * a failed file and reports the worst exit code. */
+static int v_pull(struct globals *g, struct args *a)
+{
+	struct transfer_opts o = { .overwrite = flag(a, "overwrite") };
+	const char *to = opt(a, "to");
+	struct sftpc *c;
+	struct site st;
+	int rc, worst = EXIT_OK;
+
+	(void)g;
+	if ((rc = site_connect(a, a->pos[0], &st, &c)) != EXIT_OK)
+		return rc;
+	for (int i = 1; i < a->npos; i++) {
+		struct hmx_err err = { 0 };
+		struct transfer_job j;
+		char name[TRANSFER_NAME_MAX + 1];
+
+		if (transfer_pull(the_store, c, &st, a->pos[i], to, &o, &j, name, &err) != HMX_OK) {
+			rc = fail(&err);
+			worst = rc > worst ? rc : worst;
+			continue;
+		}
+		if (transfer_sanitize_name(a->pos[i], name, sizeof name)) {
+			fputs("renamed: remote name ", stdout);
+			print_safe(stdout, strrchr(a->pos[i], '/') ? strrchr(a->pos[i], '/') + 1 : a->pos[i]);
+			printf(" saved as %s\n", name);
+		}
+		printf("pulled %s (%llu bytes, sha256 %s, job %lld)\n", j.local,
+		       (unsigned long long)j.size, j.sha256, (long long)j.id);
+	}
+	sftpc_close(&c);
+	return worst;
+}
+
+/* hmx push SITE LOCAL... */
+static int v_push(struct globals *g, struct args *a)
+{
+	struct transfer_opts o = { .overwrite = flag(a, "overwrite") };
+	struct sftpc *c;
+	struct site st;
+	int rc, worst = EXIT_OK;
+
+	(void)g;
+	if ((rc = site_connect(a, a->pos[0], &st, &c)) != EXIT_OK)
+		return rc;
+	for (int i = 1; i < a->npos; i++) {
+		struct hmx_err err = { 0 };
+		struct transfer_job j;
+
+		if (transfer_push(the_store, c, &st, a->pos[i], opt(a, "to"), &o, &j, &err) != HMX_OK) {
+			rc = fail(&err);
+			worst = rc > worst ? rc : worst;
+			continue;
+		}
+		fputs("pushed ", stdout);
+		print_safe(stdout, j.remote);
+		printf(" (%llu bytes, sha256 %s, job %lld)\n", (unsigned long long)j.size, j.sha256,
+		       (long long)j.id);
+	}
+	sftpc_close(&c);
+	return worst;
+}
+
+static int v_transfers(struct globals *g, struct args *a)
+{
+	struct hmx_err err = { 0 };
+	struct transfer_job *v;
+	size_t n;
+	int json = want_json(a);
+
+	(void)g;
+	if (json < 0)
+		return EXIT_USAGE;
+	if (transfer_list(the_store, &v, &n, &err) != HMX_OK)
+		return fail(&err);
+	if (json)
+		fputs("{\"transfers\":[", stdout);
+	else if (n)
+		printf("%-5s %-4s %-12s %-9s %12s %12s  %s\n", "ID", "DIR", "SITE", "STATE", "DONE", "SIZE",
+		       "REMOTE -> LOCAL");
+	for (size_t i = 0; i < n; i++) {
+		if (json) {
+			bool first = true;
+			fputs(i ? ",{" : "{", stdout);
+			json_ki(stdout, &first, "id", (long long)v[i].id);
+			json_kv(stdout, &first, "site", v[i].site);
+			json_kv(stdout, &first, "direction", transfer_dir_name(v[i].dir));
+			json_kv(stdout, &first, "remote", v[i].remote);
+			json_kv(stdout, &first, "local", v[i].local);
+			json_ku(stdout, &first, "size", v[i].size);
+			json_ku(stdout, &first, "done", v[i].done);
+			json_ki(stdout, &first, "remote_mtime", v[i].remote_mtime);
+			json_kv(stdout, &first, "sha256", v[i].sha256);
+			json_kv(stdout, &first, "state", transfer_state_name(v[i].state));
+			json_kv(stdout, &first, "error", v[i].error);
+			json_kv(stdout, &first, "who", v[i].who);
+			json_kv(stdout, &first, "created_at", v[i].created_at);
+			json_kv(stdout, &first, "updated_at", v[i].updated_at);
+			fputc('}', stdout);
+		} else {
+			printf("%-5lld %-4s %-12s %-9s %12llu %12llu  ", (long long)v[i].id,
+			       transfer_dir_name(v[i].dir), v[i].site, transfer_state_name(v[i].state),
+			       (unsigned long long)v[i].done, (unsigned long long)v[i].size);
+			print_safe(stdout, v[i].remote);
+			fputs(v[i].dir == TRANSFER_PULL ? " -> " : " <- ", stdout);
+			print_safe(stdout, v[i].local);
+			fputc('\n', stdout);
+			if (v[i].state == TRANSFER_FAILED && v[i].error[0]) {
+				fputs("      error: ", stdout);
+				print_safe(stdout, v[i].error);
+				fputc('\n', stdout);
+			}
+		}
+	}
+	if (json)
+		fputs("]}\n", stdout);
+	else if (!n)
+		printf("no transfers yet (hmx pull SITE FILE, hmx push SITE FILE)\n");
+	free(v);
+	return EXIT_OK;
+}
+
 static int v_help(struct globals *g, struct args *a);
 
 static const struct verb verbs[] = {
@@ -1758,6 +1882,14 @@ static const struct verb verbs[] = {
 	{ "ls", "SITE [DIR] [--accept-new-host-key] [--format text|json]",
 	  "list a remote directory of a site (size, mtime UTC, name)", "accept-new-host-key! format", 1, 2,
 	  v_ls, DB_OPEN },
+	{ "pull", "SITE REMOTE... [--to DIR] [--overwrite] [--accept-new-host-key]",
+	  "download files (resumable, SHA-256, renamed into place; names made safe)",
+	  "to overwrite! accept-new-host-key!", 2, MAX_POS, v_pull, DB_OPEN },
+	{ "push", "SITE LOCAL... [--to DIR] [--overwrite] [--accept-new-host-key]",
+	  "upload files (to NAME.part, renamed, size checked; SHA-256 recorded)",
+	  "to overwrite! accept-new-host-key!", 2, MAX_POS, v_push, DB_OPEN },
+	{ "transfers", "[--format text|json]", "the transfer jobs: state, bytes, SHA-256", "format", 0, 0,
+	  v_transfers, DB_OPEN },
 	{ "help", "[VERB]", "this list, or one verb's usage", "", 0, 2, v_help, DB_NONE },
 };
 

@@ -531,6 +531,11 @@ enum hmx_rc sftpc_ping(struct sftpc *c, double *ms, struct hmx_err *err)
 	return HMX_OK;
 }
 
+struct sftp_session_struct *sftpc_session(struct sftpc *c)
+{
+	return c->sftp;
+}
+
 void sftpc_close(struct sftpc **c)
 {
 	if (!c || !*c)

@@ -77,6 +77,9 @@ void sftpc_entries_free(struct sftpc_entry *e, size_t n);
 /* Time of one SFTP request and its answer (a stat of "."), in ms. HMX_EIO. */
 enum hmx_rc sftpc_ping(struct sftpc *c, double *ms, struct hmx_err *err);
 
+/* The libssh SFTP session of the connection, for core/transfer. Owned by c. */
+struct sftp_session_struct *sftpc_session(struct sftpc *c);
+
 /* Closes the SFTP channel and the session, frees *c, sets it to NULL.
  * NULL-safe. */
 void sftpc_close(struct sftpc **c);

@@ -228,6 +228,26 @@ static const char *const migrations[] = {
 	"  created_at TEXT NOT NULL,"
 	"  created_by TEXT NOT NULL"
 	");",
+	/* 5 -> 6: transfer jobs (core/transfer.c). A row exists before any byte
+	 * moves, so an interrupted pull is found and resumed by the next run. */
+	"CREATE TABLE transfer ("
+	"  id INTEGER PRIMARY KEY,"
+	"  site TEXT NOT NULL,"
+	"  direction TEXT NOT NULL CHECK (direction IN ('pull','push')),"
+	"  remote_path TEXT NOT NULL,"
+	"  local_path TEXT NOT NULL,"
+	"  size INTEGER NOT NULL DEFAULT 0,"
+	"  done INTEGER NOT NULL DEFAULT 0,"
+	"  remote_mtime INTEGER NOT NULL DEFAULT 0,"
+	"  sha256 TEXT NOT NULL DEFAULT '',"
+	"  state TEXT NOT NULL CHECK (state IN "
+	"    ('queued','running','failed','done','cancelled')),"
+	"  error TEXT NOT NULL DEFAULT '',"
+	"  who TEXT NOT NULL,"
+	"  created_at TEXT NOT NULL,"
+	"  updated_at TEXT NOT NULL"
+	");"
+	"CREATE INDEX transfer_key ON transfer(site, direction, remote_path, local_path);",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
