@@ -946,25 +946,6 @@ static void mkzip(const char *path, const struct zent *e, size_t n)
 	assert_int_equal(zip_close(za), 0);
 }
 
-static unsigned char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	unsigned char *b;
-	long n;
-
-	assert_non_null(f);
-	assert_int_equal(fseek(f, 0, SEEK_END), 0);
-	n = ftell(f);
-	assert_true(n >= 0);
-	rewind(f);
-	b = malloc((size_t)n + 1);
-	assert_non_null(b);
-	assert_int_equal(fread(b, 1, (size_t)n, f), (size_t)n);
-	fclose(f);
-	*len = (size_t)n;
-	return b;
-}
-
 static void seed_file(const char *kind, const char *name, const char *path)
 {
 	size_t len;
@@ -972,36 +953,8 @@ static void seed_file(const char *kind, const char *name, const char *path)
 
 	if (!getenv("HMX_FUZZ_CORPUS"))
 		return;
-	b = slurp(path, &len);
+	b = tu_slurp(path, &len);
 	seed(kind, name, b, len);
-	free(b);
-}
-
-/* Rewrites the 32-bit uncompressed size `from` to `to` in the local and
- * central headers of a zip (a lying archive). */
-static void patch_size(const char *path, uint32_t from, uint32_t to)
-{
-	size_t len, hits = 0;
-	unsigned char *b = slurp(path, &len);
-	FILE *f;
-
-	for (size_t i = 0; i + 46 < len; i++) {
-		uint32_t sig = b[i] | b[i + 1] << 8 | b[i + 2] << 16 | (uint32_t)b[i + 3] << 24;
-		size_t off = sig == 0x04034b50 ? 22 : sig == 0x02014b50 ? 24 : 0;
-		if (off && (b[i + off] | b[i + off + 1] << 8 | b[i + off + 2] << 16 |
-		    (uint32_t)b[i + off + 3] << 24) == from) {
-			b[i + off] = to & 0xff;
-			b[i + off + 1] = (to >> 8) & 0xff;
-			b[i + off + 2] = (to >> 16) & 0xff;
-			b[i + off + 3] = to >> 24;
-			hits++;
-		}
-	}
-	assert_int_equal(hits, 2);
-	f = fopen(path, "wb");
-	assert_non_null(f);
-	assert_int_equal(fwrite(b, 1, len, f), len);
-	fclose(f);
 	free(b);
 }
 
@@ -1337,7 +1290,7 @@ static void test_zip_bomb_streaming(void **state)
 	snprintf(zp, sizeof zp, "%s/liar.zip", dir);
 	mkzip(zp, ents, 2);
 	/* headers claim 4000 bytes: only streaming can catch it */
-	patch_size(zp, (uint32_t)n, 4000);
+	tu_zip_patch_size(zp, (uint32_t)n, 4000);
 	seed_file("archive", "liar.zip", zp);
 	assert_int_equal(hmiscsv_open(zp, NULL, on_pkg_event, &pl, &pkg, &err), HMX_OK);
 	assert_int_equal(pl.nev, 0);
@@ -1407,7 +1360,7 @@ static void test_zip_truncated_and_corrupt(void **state)
 	mkzip(zp, e2, 2);
 
 	/* cut in half: the central directory is gone */
-	b = slurp(zp, &len);
+	b = tu_slurp(zp, &len);
 	f = fopen(zp, "wb");
 	assert_non_null(f);
 	assert_int_equal(fwrite(b, 1, len / 2, f), len / 2);

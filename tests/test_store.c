@@ -62,26 +62,6 @@ static unsigned file_mode(const char *path)
 	return (unsigned)(sb.st_mode & 07777);
 }
 
-/* Whole file into a malloc'd buffer; *len gets its size. */
-static unsigned char *slurp(const char *path, size_t *len)
-{
-	FILE *fp = fopen(path, "rb");
-	unsigned char *buf;
-	long sz;
-
-	assert_non_null(fp);
-	assert_int_equal(fseek(fp, 0, SEEK_END), 0);
-	sz = ftell(fp);
-	assert_true(sz >= 0);
-	rewind(fp);
-	buf = malloc((size_t)sz + 1);
-	assert_non_null(buf);
-	assert_int_equal(fread(buf, 1, (size_t)sz, fp), (size_t)sz);
-	fclose(fp);
-	*len = (size_t)sz;
-	return buf;
-}
-
 static void assert_same_bytes(const unsigned char *a, size_t alen, const unsigned char *b,
 			      size_t blen)
 {
@@ -347,7 +327,7 @@ static void test_newer_database_refused_untouched(void **state)
 	snprintf(sql, sizeof sql, "PRAGMA user_version = %d", store_schema_version() + 1);
 	raw_exec(raw, sql);
 	sqlite3_close(raw);
-	before = slurp(f->db, &blen);
+	before = tu_slurp(f->db, &blen);
 
 	hmx_err_clear(&err);
 	assert_int_equal(store_open(f->db, 0, &s, &err), HMX_ENEWER);
@@ -364,7 +344,7 @@ static void test_newer_database_refused_untouched(void **state)
 	assert_int_equal(store_open(f->db, STORE_CREATE, &s, &err), HMX_ENEWER);
 	assert_null(s);
 
-	after = slurp(f->db, &alen);
+	after = tu_slurp(f->db, &alen);
 	assert_same_bytes(before, blen, after, alen);
 	free(before);
 	free(after);
@@ -391,13 +371,13 @@ static void test_newer_rollback_database_untouched(void **state)
 		      "INSERT INTO future VALUES (1); PRAGMA user_version = 99");
 	sqlite3_close(raw);
 	chmod(f->db, 0600);
-	before = slurp(f->db, &blen);
+	before = tu_slurp(f->db, &blen);
 
 	assert_int_equal(store_open(f->db, 0, &s, &err), HMX_ENEWER);
 	assert_null(s);
 	assert_non_null(strstr(err.msg, "schema 99"));
 
-	after = slurp(f->db, &alen);
+	after = tu_slurp(f->db, &alen);
 	assert_same_bytes(before, blen, after, alen);
 	free(before);
 	free(after);
@@ -431,7 +411,7 @@ static void test_not_a_database(void **state)
 	assert_int_equal(store_open(f->db, STORE_CREATE, &s, &err), HMX_EDB);
 	assert_int_equal(store_open(f->db, STORE_READONLY, &s, &err), HMX_EDB);
 	/* and it was left alone */
-	after = slurp(f->db, &alen);
+	after = tu_slurp(f->db, &alen);
 	assert_same_bytes(junk, sizeof junk, after, alen);
 	free(after);
 }
@@ -448,7 +428,7 @@ static void test_damaged_schema_page(void **state)
 	f->s = open_ok(f->db, STORE_CREATE);
 	store_close(&f->s);
 	/* keep the 100-byte header, wreck the rest of page 1 (sqlite_schema) */
-	buf = slurp(f->db, &len);
+	buf = tu_slurp(f->db, &len);
 	assert_true(len >= 4096);
 	memset(buf + 100, 0xA5, 4096 - 100);
 	fp = fopen(f->db, "wb");
@@ -602,7 +582,7 @@ static void test_readonly_needs_no_migration(void **state)
 	/* and nothing was written */
 	{
 		size_t len;
-		unsigned char *b = slurp(f->db, &len);
+		unsigned char *b = tu_slurp(f->db, &len);
 		assert_int_equal(len, 0);
 		free(b);
 	}

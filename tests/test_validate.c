@@ -846,52 +846,6 @@ static void test_p08_refused_entries(void **state)
 	tu_rmtree(dir);
 }
 
-static unsigned char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	unsigned char *b;
-	long n;
-
-	assert_non_null(f);
-	assert_int_equal(fseek(f, 0, SEEK_END), 0);
-	n = ftell(f);
-	rewind(f);
-	b = malloc((size_t)n + 1);
-	assert_non_null(b);
-	assert_int_equal(fread(b, 1, (size_t)n, f), (size_t)n);
-	fclose(f);
-	*len = (size_t)n;
-	return b;
-}
-
-/* Rewrites the 32-bit uncompressed size `from` to `to` in the local and
- * central headers of a zip (a lying archive). */
-static void patch_size(const char *path, uint32_t from, uint32_t to)
-{
-	size_t len, hits = 0;
-	unsigned char *b = slurp(path, &len);
-	FILE *f;
-
-	for (size_t i = 0; i + 46 < len; i++) {
-		uint32_t sig = b[i] | b[i + 1] << 8 | b[i + 2] << 16 | (uint32_t)b[i + 3] << 24;
-		size_t off = sig == 0x04034b50 ? 22 : sig == 0x02014b50 ? 24 : 0;
-		if (off && (b[i + off] | b[i + off + 1] << 8 | b[i + off + 2] << 16 |
-		    (uint32_t)b[i + off + 3] << 24) == from) {
-			b[i + off] = to & 0xff;
-			b[i + off + 1] = (to >> 8) & 0xff;
-			b[i + off + 2] = (to >> 16) & 0xff;
-			b[i + off + 3] = to >> 24;
-			hits++;
-		}
-	}
-	assert_int_equal(hits, 2);
-	f = fopen(path, "wb");
-	assert_non_null(f);
-	assert_int_equal(fwrite(b, 1, len, f), len);
-	fclose(f);
-	free(b);
-}
-
 static void test_p09_bombs(void **state)
 {
 	struct xp x;
@@ -923,7 +877,7 @@ static void test_p09_bombs(void **state)
 	xp_raw(&x, "Event.csv", big, n);
 	xp_row(&x, "Client.csv", "PersonalID=C1"); /* K01, to be dropped */
 	xp_write_zip(&x, zp, "");
-	patch_size(zp, (uint32_t)n, 4000);
+	tu_zip_patch_size(zp, (uint32_t)n, 4000);
 	for (unsigned t = 1; t <= 3; t += 2) {
 		run_path(zp, t, &g);
 		expect(&g, "P09", 1, NULL);
@@ -1485,7 +1439,7 @@ static void test_robust_archives(void **state)
 	snprintf(zp, sizeof zp, "%s/t.zip", dir);
 	xp_write_zip(&x, zp, "");
 	/* truncated: no central directory */
-	b = slurp(zp, &len);
+	b = tu_slurp(zp, &len);
 	f = fopen(zp, "wb");
 	assert_non_null(f);
 	assert_int_equal(fwrite(b, 1, len / 2, f), len / 2);
@@ -1508,7 +1462,7 @@ static void test_robust_archives(void **state)
 		xp_write_zip(&x, zp, "");
 		free(t);
 		free(b);
-		b = slurp(zp, &len);
+		b = tu_slurp(zp, &len);
 		za = zip_open(zp, ZIP_RDONLY, &zerr);
 		assert_non_null(za);
 		{
@@ -1887,12 +1841,12 @@ static void test_pii_never_leaves(void **state)
 		size_t n;
 		unsigned char *b;
 		snprintf(cmd, sizeof cmd, "%s-wal", db);
-		b = slurp(db, &n);
+		b = tu_slurp(db, &n);
 		for (size_t k = 1; k < sizeof secrets / sizeof secrets[0]; k++)
 			assert_false(mem_has((const char *)b, n, secrets[k]));
 		free(b);
 		if (access(cmd, F_OK) == 0) {
-			b = slurp(cmd, &n);
+			b = tu_slurp(cmd, &n);
 			for (size_t k = 1; k < sizeof secrets / sizeof secrets[0]; k++)
 				assert_false(mem_has((const char *)b, n, secrets[k]));
 			free(b);

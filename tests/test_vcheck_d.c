@@ -234,25 +234,6 @@ static void write_zip(const struct dx *x, const char *path)
 		free(bufs[i]);
 }
 
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	long n;
-	char *b;
-
-	assert_non_null(f);
-	assert_int_equal(fseek(f, 0, SEEK_END), 0);
-	n = ftell(f);
-	assert_true(n >= 0);
-	rewind(f);
-	b = malloc((size_t)n + 1);
-	assert_non_null(b);
-	assert_int_equal(fread(b, 1, (size_t)n, f), (size_t)n);
-	fclose(f);
-	*len = (size_t)n;
-	return b;
-}
-
 /* Writes x as seeds of fuzz_validate when HMX_FUZZ_CORPUS is set. */
 static void seed(const struct dx *x, const char *name)
 {
@@ -286,7 +267,7 @@ static void seed(const struct dx *x, const char *name)
 	tu_mkdtemp(tmp, sizeof tmp);
 	snprintf(zp, sizeof zp, "%s/x.zip", tmp);
 	write_zip(x, zp);
-	b = slurp(zp, &len);
+	b = tu_slurp(zp, &len);
 	memset(&s, 0, sizeof s);
 	add(&s, 0, "\x00", 1);
 	add(&s, 0, b, len);
