@@ -20,6 +20,7 @@
 #include "core/intake.h"
 #include "core/mapping.h"
 #include "core/merge.h"
+#include "core/reconcile.h"
 #include "core/registry.h"
 #include "core/report.h"
 #include "core/sftp.h"
@@ -1809,6 +1810,68 @@ static int v_transfers(struct globals *g, struct args *a)
 	return EXIT_OK;
 }
 
+/* ---- reconcile ----------------------------------------------------------- */
+
+static int v_reconcile(struct globals *g, struct args *a)
+{
+	struct hmx_err err = { 0 };
+	struct reconcile_result r;
+	int json = want_json(a);
+
+	(void)g;
+	if (json < 0)
+		return EXIT_USAGE;
+	if (reconcile_cycle(the_store, a->pos[0], &r, &err) != HMX_OK)
+		return fail(&err);
+	if (json) {
+		bool first = true;
+
+		fputc('{', stdout);
+		json_kv(stdout, &first, "cycle", r.cycle);
+		json_kv(stdout, &first, "demo_file", r.demo_sha256);
+		json_ku(stdout, &first, "files_sent", r.nsent);
+		json_ki(stdout, &first, "run", r.run_id);
+		json_kb(stdout, &first, "counts_complete", r.counts_complete);
+		json_ku(stdout, &first, "mismatches", r.mismatches);
+		json_key(stdout, &first, "rows");
+		fputc('[', stdout);
+		for (size_t i = 0; i < r.nrows; i++) {
+			bool f1 = true;
+
+			fputs(i ? ",{" : "{", stdout);
+			json_kv(stdout, &f1, "project", r.rows[i].project);
+			json_kv(stdout, &f1, "file", r.rows[i].file);
+			json_ku(stdout, &f1, "sent", r.rows[i].sent);
+			json_ku(stdout, &f1, "demo", r.rows[i].demo);
+			if (r.rows[i].mismatch) {
+				json_kv(stdout, &f1, "check", "X06");
+				json_kv(stdout, &f1, "severity", r.severity);
+			}
+			fputc('}', stdout);
+		}
+		fputs("]}\n", stdout);
+	} else {
+		printf("reconcile %s: demo-site export %.12s against %zu file%s sent for import\n",
+		       r.cycle, r.demo_sha256, r.nsent, r.nsent == 1 ? "" : "s");
+		printf("  %-32s %-15s %8s %8s\n", "PROJECT", "FILE", "SENT", "DEMO");
+		for (size_t i = 0; i < r.nrows; i++)
+			printf("  %-32s %-15s %8llu %8llu%s%s\n", r.rows[i].project, r.rows[i].file,
+			       (unsigned long long)r.rows[i].sent, (unsigned long long)r.rows[i].demo,
+			       r.rows[i].mismatch ? "  X06 " : "", r.rows[i].mismatch ? r.severity : "");
+		if (!r.counts_complete)
+			printf("note: a file stopped early (structural problem): its counts are a lower "
+			       "bound\n");
+		if (r.mismatches)
+			printf("%zu mismatch%s (X06), stored as run %lld: fix the import before telling "
+			       "the vendor the files may go live\n",
+			       r.mismatches, r.mismatches == 1 ? "" : "es", (long long)r.run_id);
+		else
+			printf("every project's rows agree (run %lld)\n", (long long)r.run_id);
+	}
+	reconcile_free(&r);
+	return r.mismatches ? EXIT_FINDINGS : EXIT_OK;
+}
+
 static int v_help(struct globals *g, struct args *a);
 
 static const struct verb verbs[] = {
@@ -1850,7 +1913,7 @@ static const struct verb verbs[] = {
 	  "check an HMIS CSV export (folder or .zip); exit 1 on blocking findings",
 	  "format spec cycle max-examples output quiet! threads timeliness-days inactive-days", 1, 1,
 	  v_validate, DB_NONE },
-	{ "intake", "CYCLE PATH [--source hmis|rdc|agency:CODE] [--received YYYY-MM-DD] [--no-validate] "
+	{ "intake", "CYCLE PATH [--source hmis|rdc|demo|agency:CODE] [--received YYYY-MM-DD] [--no-validate] "
 	  "[--format text|json]",
 	  "record an export (zip or folder) in a cycle: kept by SHA-256, counted, checked (X05, X07)",
 	  "source received no-validate! format", 2, 2, v_intake, DB_OPEN },
@@ -1862,6 +1925,9 @@ static const struct verb verbs[] = {
 	  "map the projects of a cycle's files to registered projects (state, decisions, X01/X02)",
 	  "format accept! not-ours create name agency kind hud-id clear! allow-duplicate!", 1, 4, v_map,
 	  DB_OPEN },
+	{ "reconcile", "CYCLE [--format text|json]",
+	  "rows per project: files sent for import vs the demo-site export (X06)", "format", 1, 1,
+	  v_reconcile, DB_OPEN },
 	{ "export build", "CYCLE --from FILE [--from FILE ...] -o FILE [--allow-collisions] "
 	  "[--export-id ID|--keep-export-id] [--quiet] [--format text|json]",
 	  "write the reporting group's upload export (every project but the rdc-direct ones) "
