@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "core/audit.h"
@@ -20,6 +21,7 @@
 #include "core/intake.h"
 #include "core/mapping.h"
 #include "core/merge.h"
+#include "core/notice.h"
 #include "core/reconcile.h"
 #include "core/registry.h"
 #include "core/report.h"
@@ -1810,6 +1812,209 @@ static int v_transfers(struct globals *g, struct args *a)
 	return EXIT_OK;
 }
 
+/* ---- notices ------------------------------------------------------------- */
+
+static void json_notice(FILE *f, const struct notice *n)
+{
+	bool first = true;
+	char d[11];
+
+	fputc('{', f);
+	json_kv(f, &first, "cycle", n->cycle);
+	json_kv(f, &first, "kind", n->kind);
+	json_kv(f, &first, "to", n->to);
+	json_kv(f, &first, "title", n->title);
+	json_kv(f, &first, "state", notice_state_name(n->state));
+	json_key(f, &first, "sent_on");
+	if (n->sent_on == CAL_NO_DAY)
+		fputs("null", f);
+	else
+		json_str(f, cal_format(n->sent_on, d));
+	json_kv(f, &first, "updated_at", n->updated_at);
+	json_kv(f, &first, "updated_by", n->updated_by);
+	if (n->text)
+		json_kv(f, &first, "text", n->text);
+	fputc('}', f);
+}
+
+/* Opens $VISUAL or $EDITOR (else vi) on text through a private temporary
+ * file; *out gets the edited text (malloc'd). EXIT_OK, or an exit code
+ * after a message. */
+static int edit_text(const char *text, char **out)
+{
+	const char *ed = getenv("VISUAL");
+	char path[] = "/tmp/hmx-notice.XXXXXX";
+	char *buf = NULL;
+	size_t len = 0, cap = 0;
+	FILE *f;
+	pid_t pid;
+	int fd, st;
+
+	if (!ed || !*ed)
+		ed = getenv("EDITOR");
+	if (!ed || !*ed)
+		ed = "vi";
+	/* the command may hold arguments ("code --wait"): run through sh */
+	setenv("HMX_EDIT_CMD", ed, 1);
+	if ((fd = mkstemp(path)) < 0) {
+		fprintf(stderr, "%s: cannot make a temporary file: %s\n", progname, strerror(errno));
+		return EXIT_RUNTIME;
+	}
+	if (write(fd, text, strlen(text)) != (ssize_t)strlen(text)) {
+		fprintf(stderr, "%s: cannot write %s: %s\n", progname, path, strerror(errno));
+		close(fd);
+		unlink(path);
+		return EXIT_RUNTIME;
+	}
+	close(fd);
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		execl("/bin/sh", "sh", "-c", "$HMX_EDIT_CMD \"$1\"", "sh", path, (char *)NULL);
+		_exit(127);
+	}
+	if (pid < 0 || waitpid(pid, &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+		fprintf(stderr, "%s: the editor (%s) failed: nothing kept\n", progname, ed);
+		unlink(path);
+		return EXIT_RUNTIME;
+	}
+	if (!(f = fopen(path, "r"))) {
+		fprintf(stderr, "%s: cannot read %s back: %s\n", progname, path, strerror(errno));
+		unlink(path);
+		return EXIT_RUNTIME;
+	}
+	for (int c; (c = fgetc(f)) != EOF;) {
+		if (len + 2 > cap) {
+			char *nb = realloc(buf, cap ? cap * 2 : 4096);
+			if (!nb) {
+				free(buf);
+				fclose(f);
+				unlink(path);
+				fprintf(stderr, "%s: out of memory\n", progname);
+				return EXIT_RUNTIME;
+			}
+			buf = nb;
+			cap = cap ? cap * 2 : 4096;
+		}
+		buf[len++] = (char)c;
+	}
+	fclose(f);
+	unlink(path);
+	if (!buf)
+		buf = calloc(1, 1);
+	else
+		buf[len] = '\0';
+	*out = buf;
+	return EXIT_OK;
+}
+
+static int v_notice(struct globals *g, struct args *a)
+{
+	struct hmx_err err = { 0 };
+	struct notice n;
+	const char *to = opt(a, "to"), *date = opt(a, "date");
+	bool edit = flag(a, "edit"), sent = flag(a, "sent");
+	cal_day on = CAL_NO_DAY;
+	int json = want_json(a);
+
+	(void)g;
+	if (json < 0)
+		return EXIT_USAGE;
+	if (date && !sent)
+		return usage_error("--date goes with --sent");
+	if (date && !cal_parse_date(date, &on))
+		return usage_error("bad --date \"%s\": use YYYY-MM-DD", date);
+	if (edit && sent)
+		return usage_error("--edit and --sent are separate steps: edit first, then --sent");
+	if (notice_get(the_store, a->pos[0], a->pos[1], to, &n, &err) != HMX_OK)
+		return fail(&err);
+	if (edit) {
+		char *text = NULL;
+		int rc;
+
+		if (n.state == NOTICE_SENT) {
+			char d[11];
+			fprintf(stderr, "%s: notice %s of %s was sent on %s: it is kept as sent\n",
+				progname, a->pos[1], a->pos[0], cal_format(n.sent_on, d));
+			notice_free(&n);
+			return EXIT_FINDINGS;
+		}
+		rc = edit_text(n.text, &text);
+		notice_free(&n);
+		if (rc != EXIT_OK)
+			return rc;
+		if (notice_save(the_store, a->pos[0], a->pos[1], to, text, &err) != HMX_OK) {
+			free(text);
+			return err.rc == HMX_ESTATE ? (fail(&err), EXIT_FINDINGS) : fail(&err);
+		}
+		free(text);
+		if (notice_get(the_store, a->pos[0], a->pos[1], to, &n, &err) != HMX_OK)
+			return fail(&err);
+	} else if (sent) {
+		notice_free(&n);
+		if (notice_mark_sent(the_store, a->pos[0], a->pos[1], to, on, &err) != HMX_OK)
+			return err.rc == HMX_ESTATE ? (fail(&err), EXIT_FINDINGS) : fail(&err);
+		if (notice_get(the_store, a->pos[0], a->pos[1], to, &n, &err) != HMX_OK)
+			return fail(&err);
+	}
+	if (json) {
+		json_notice(stdout, &n);
+		fputc('\n', stdout);
+	} else if (edit || sent) {
+		char d[11];
+		if (sent)
+			printf("notice %s of %s%s%s recorded as sent on %s (no mail is sent by hmx)\n",
+			       n.kind, n.cycle, n.to[0] ? " to " : "", n.to, cal_format(n.sent_on, d));
+		else
+			printf("notice %s of %s%s%s kept as an edited draft\n", n.kind, n.cycle,
+			       n.to[0] ? " to " : "", n.to);
+	} else {
+		fputs(n.text, stdout);
+		if (n.text[0] && n.text[strlen(n.text) - 1] != '\n')
+			fputc('\n', stdout);
+	}
+	notice_free(&n);
+	return EXIT_OK;
+}
+
+static int v_notices(struct globals *g, struct args *a)
+{
+	struct hmx_err err = { 0 };
+	struct notice *n;
+	size_t count;
+	int json = want_json(a);
+
+	(void)g;
+	if (json < 0)
+		return EXIT_USAGE;
+	if (notice_list(the_store, a->pos[0], &n, &count, &err) != HMX_OK)
+		return fail(&err);
+	if (json) {
+		printf("{\"cycle\":");
+		json_str(stdout, a->pos[0]);
+		printf(",\"notices\":[");
+	} else {
+		printf("%-18s %-8s %-6s %-10s %s\n", "KIND", "TO", "STATE", "SENT", "TITLE");
+	}
+	for (size_t i = 0; i < count; i++) {
+		if (json) {
+			if (i)
+				fputc(',', stdout);
+			json_notice(stdout, &n[i]);
+		} else {
+			char d[11] = "-";
+			if (n[i].sent_on != CAL_NO_DAY)
+				cal_format(n[i].sent_on, d);
+			printf("%-18s %-8s %-6s %-10s %s\n", n[i].kind, n[i].to[0] ? n[i].to : "-",
+			       notice_state_name(n[i].state), d, n[i].title);
+		}
+	}
+	if (json)
+		printf("]}\n");
+	free(n);
+	return EXIT_OK;
+}
+
 /* ---- reconcile ----------------------------------------------------------- */
 
 static int v_reconcile(struct globals *g, struct args *a)
@@ -1925,6 +2130,11 @@ static const struct verb verbs[] = {
 	  "map the projects of a cycle's files to registered projects (state, decisions, X01/X02)",
 	  "format accept! not-ours create name agency kind hud-id clear! allow-duplicate!", 1, 4, v_map,
 	  DB_OPEN },
+	{ "notice", "CYCLE KIND [--to AGENCY] [--edit] [--sent [--date YYYY-MM-DD]] [--format text|json]",
+	  "draft of a notice (vendor, RDC, agency, partner); --edit, --sent record it (no mail)",
+	  "to edit! sent! date format", 2, 2, v_notice, DB_OPEN },
+	{ "notices", "CYCLE [--format text|json]", "the notices of a cycle: new, draft or sent",
+	  "format", 1, 1, v_notices, DB_OPEN },
 	{ "reconcile", "CYCLE [--format text|json]",
 	  "rows per project: files sent for import vs the demo-site export (X06)", "format", 1, 1,
 	  v_reconcile, DB_OPEN },
