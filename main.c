@@ -1843,7 +1843,7 @@ static void json_notice(FILE *f, const struct notice *n)
 static int edit_text(const char *text, char **out)
 {
 	const char *ed = getenv("VISUAL");
-	char path[] = "/tmp/hmx-notice.XXXXXX";
+	char path[] = "/tmp/hmx-notice.XXXXXX", cmd[1024];
 	char *buf = NULL;
 	size_t len = 0, cap = 0;
 	FILE *f;
@@ -1854,8 +1854,11 @@ static int edit_text(const char *text, char **out)
 		ed = getenv("EDITOR");
 	if (!ed || !*ed)
 		ed = "vi";
-	/* the command may hold arguments ("code --wait"): run through sh */
-	setenv("HMX_EDIT_CMD", ed, 1);
+	/* the command may hold arguments ("code --wait"): run by sh, as git does */
+	if (snprintf(cmd, sizeof cmd, "%s \"$1\"", ed) >= (int)sizeof cmd) {
+		fprintf(stderr, "%s: the editor command is too long\n", progname);
+		return EXIT_RUNTIME;
+	}
 	if ((fd = mkstemp(path)) < 0) {
 		fprintf(stderr, "%s: cannot make a temporary file: %s\n", progname, strerror(errno));
 		return EXIT_RUNTIME;
@@ -1870,7 +1873,7 @@ static int edit_text(const char *text, char **out)
 	fflush(stdout);
 	pid = fork();
 	if (pid == 0) {
-		execl("/bin/sh", "sh", "-c", "$HMX_EDIT_CMD \"$1\"", "sh", path, (char *)NULL);
+		execl("/bin/sh", "sh", "-c", cmd, "sh", path, (char *)NULL);
 		_exit(127);
 	}
 	if (pid < 0 || waitpid(pid, &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
