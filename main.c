@@ -2184,7 +2184,7 @@ static int v_help(struct globals *g, struct args *a)
 			 a->npos > 1 ? a->pos[1] : "");
 	if (!want[0]) {
 		printf("hmx %s — HMIS data-exchange console for a Continuum of Care\n\n"
-		       "usage: hmx [--db PATH] [--readonly] [--no-color] [--ascii] [VERB ...]\n"
+		       "usage: hmx [--db PATH] [--readonly] [--no-color] [--ascii] [--cycle C] [--screen audit] [VERB ...]\n"
 		       "       hmx             open the console (TUI)\n\n",
 		       HMX_VERSION);
 		for (size_t i = 0; i < N_VERBS; i++)
@@ -2292,6 +2292,9 @@ static int parse_globals(int argc, char **argv, struct globals *g)
 		} else if (strcmp(s, "--cycle") == 0) {
 			NEED_VAL;
 			g->tui.open_cycle = val;
+		} else if (strcmp(s, "--screen") == 0) {
+			NEED_VAL;
+			g->tui.open_screen = val;
 		} else if (strcmp(s, "--version") == 0 || strcmp(s, "-V") == 0) {
 			printf("hmx %s\n", HMX_VERSION);
 			exit(EXIT_OK);

@@ -121,7 +121,7 @@ enum hmx_rc audit_query(struct store *s, const struct audit_filter *f, size_t li
 			   "AND (?6 IS NULL OR substr(at, 1, 10) <= ?6) "
 			   "AND (?7 IS NULL OR instr(lower(action || ' ' || object || ' ' || who || ' ' || "
 			   "  coalesce(before, '') || ' ' || coalesce(after, '')), lower(?7)) > 0) "
-			   "ORDER BY id DESC LIMIT ?8",
+			   "ORDER BY at DESC, id DESC LIMIT ?8",
 			   err);
 	if (!st)
 		return HMX_EDB;

@@ -44,7 +44,8 @@ struct audit_filter {
 	                      * who, before or after */
 };
 
-/* Rows kept by f (NULL: all), NEWEST first, at most limit (0: no limit).
+/* Rows kept by f (NULL: all), NEWEST first (by time, then by id), at most
+ * limit (0: no limit).
  * *out is malloc'd (free()); NULL when none. HMX_EINVAL for a from/to
  * that is not YYYY-MM-DD, HMX_EDB. */
 enum hmx_rc audit_query(struct store *s, const struct audit_filter *f, size_t limit,
