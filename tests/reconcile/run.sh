@@ -86,4 +86,18 @@ expect_rc 0 "third demo intake" H intake $C "$T/demo-dup" --source demo --no-val
 expect_rc 1 "reconcile: rows duplicated" H reconcile $C
 expect_grep "hpc-dyrs  *Enrollment.csv  *2  *4  X06" "$T/out" "extra enrollments flagged"
 
+# --- the demo site gave DYRS its own ProjectID: unmapped it does not match,
+# mapped (hmx map) it does
+mkexport "$T/demo-ids" D4 "1101:Carriage House;9001:DYRS" \
+	"e1:p1:1101;e2:p2:1101;e3:p2:1101;d1:q1:9001;d2:q2:9001" "x1:e1;y1:d1;y2:d2"
+expect_rc 0 "fourth demo intake" H intake $C "$T/demo-ids" --source demo --no-validate
+expect_rc 1 "reconcile: demo ProjectID unmapped" H reconcile $C
+expect_grep "ProjectID=9001  *Enrollment.csv  *0  *2  X06" "$T/out" "unmapped demo project named by its ID"
+expect_grep "hpc-dyrs  *Enrollment.csv  *2  *0  X06" "$T/out" "sent project missing from the demo site"
+F=$(H files $C --format json | python3 -c 'import json,sys; print([f["file"] for f in json.load(sys.stdin)["files"] if f["source"] == "demo"][-1])')
+expect_rc 0 "map the demo ProjectID" H map $C "$F" 9001 hpc-dyrs
+expect_rc 0 "reconcile: mapped" H reconcile $C
+expect_grep "hpc-dyrs  *Enrollment.csv  *2  *2$" "$T/out" "mapped demo project reconciled"
+if grep -q "ProjectID=9001" "$T/out"; then bad "mapped ProjectID still listed"; else ok; fi
+
 finish reconcile
