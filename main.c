@@ -686,8 +686,19 @@ static int v_audit(struct globals *g, struct args *a)
 		if (*end || limit < 0)
 			return usage_error("bad --limit \"%s\": use a whole number", lim);
 	}
-	if (audit_list(the_store, opt(a, "cycle"), (size_t)limit, &r, &n, &err) != HMX_OK)
-		return fail(&err);
+	{
+		struct audit_filter f = { opt(a, "cycle"), opt(a, "project"), opt(a, "who"),
+					  opt(a, "action"), opt(a, "from"), opt(a, "to"), NULL };
+
+		if (audit_query(the_store, &f, (size_t)limit, &r, &n, &err) != HMX_OK)
+			return fail(&err);
+		/* newest first from the query: oldest first here */
+		for (size_t i = 0; i < n / 2; i++) {
+			struct audit_row tmp = r[i];
+			r[i] = r[n - 1 - i];
+			r[n - 1 - i] = tmp;
+		}
+	}
 	if (json)
 		fputs("{\"audit\":[", stdout);
 	for (size_t i = 0; i < n; i++) {
@@ -2113,8 +2124,9 @@ static const struct verb verbs[] = {
 	{ "config get", "[KEY]", "show one setting, or all with their help", "", 0, 1, v_config_get, DB_OPEN },
 	{ "config set", "KEY VALUE", "change a setting (e.g. fiscal_year_start_month 10)", "", 2, 2,
 	  v_config_set, DB_OPEN },
-	{ "audit", "[--cycle C] [--limit N] [--format text|json]", "the audit log, oldest first",
-	  "cycle limit format", 0, 0, v_audit, DB_OPEN },
+	{ "audit", "[--cycle C] [--project P] [--who NAME] [--action A] [--from D] [--to D] "
+	  "[--limit N] [--format text|json]", "the audit log, oldest first",
+	  "cycle project who action from to limit format", 0, 0, v_audit, DB_OPEN },
 	{ "validate", "PATH [--format text|csv|json] [--spec FY2024|FY2026] [--cycle C] "
 	  "[--max-examples N] [--output FILE] [--quiet] [--threads N] [--timeliness-days N] "
 	  "[--inactive-days N]",

@@ -3,7 +3,8 @@
 # workspace: each notice of seed 000 drafted from its cycle, --to checked,
 # --edit through $EDITOR (a sed script) kept as a draft, --sent with a date
 # recorded once and audited, a sent notice refused further change, JSON
-# output, and the list of a cycle's notices. No mail is sent.
+# output, the list of a cycle's notices, and `hmx audit` filtered by
+# person, kind, project and days. No mail is sent.
 . "$(dirname "$0")/../lib.sh"
 DB="$T/ws/hmx.db"
 H() { "$HMX" --db "$DB" "$@"; }
@@ -66,6 +67,17 @@ expect_eq "$(q "SELECT count(*) FROM audit WHERE action = 'notice.sent'")" 2 "se
 expect_eq "$(q "SELECT count(*) FROM audit WHERE action = 'notice.edit' AND who = 'admin'")" 1 "edit audited"
 expect_rc 0 "audit by cycle" H audit --cycle $I
 expect_grep "notice.sent.*$I/notice/vendor-ready" "$T/out" "notice in the cycle's audit"
+
+# --- hmx audit filters
+HMX_USER=carol expect_rc 0 "upload notice edited by carol" env EDITOR="sed -i s/Hello/Hi/" "$HMX" --db "$DB" notice rdc-upload-2027Q1 rdc-upload-done --edit
+expect_rc 0 "audit --who" H audit --who carol
+expect_eq "$(wc -l <"$T/out" | tr -d ' ')" 1 "one change by carol"
+expect_grep "notice.edit.*rdc-upload-2027Q1/notice/rdc-upload-done" "$T/out" "carol's edit"
+expect_rc 0 "audit --action notice --project HPC" H audit --action notice --project HPC
+expect_eq "$(wc -l <"$T/out" | tr -d ' ')" 1 "one notice change naming HPC"
+expect_rc 0 "audit --from" H audit --from 2026-11-28
+expect_eq "$(wc -l <"$T/out" | tr -d ' ')" 0 "nothing after today"
+expect_rc 2 "audit bad --to" H audit --to 27/11/2026
 
 # --- list and JSON
 expect_rc 0 "notices" H notices $I
