@@ -494,6 +494,8 @@ static enum hmx_rc render(struct ctx *x, char **out, struct hmx_err *err)
 		sb_add(&b, "{", 1);
 		p = open + 1;
 	}
+	if (!b.oom && !b.p)
+		sb_add(&b, "", 0); /* an empty template gives an empty text */
 	if (b.oom || !b.p) {
 		free(b.p);
 		return hmx_err_set(err, HMX_ENOMEM, "out of memory");
