@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "core/audit.h"
@@ -20,6 +21,8 @@
 #include "core/intake.h"
 #include "core/mapping.h"
 #include "core/merge.h"
+#include "core/notice.h"
+#include "core/reconcile.h"
 #include "core/registry.h"
 #include "core/report.h"
 #include "core/sftp.h"
@@ -683,8 +686,19 @@ static int v_audit(struct globals *g, struct args *a)
 		if (*end || limit < 0)
 			return usage_error("bad --limit \"%s\": use a whole number", lim);
 	}
-	if (audit_list(the_store, opt(a, "cycle"), (size_t)limit, &r, &n, &err) != HMX_OK)
-		return fail(&err);
+	{
+		struct audit_filter f = { opt(a, "cycle"), opt(a, "project"), opt(a, "who"),
+					  opt(a, "action"), opt(a, "from"), opt(a, "to"), NULL };
+
+		if (audit_query(the_store, &f, (size_t)limit, &r, &n, &err) != HMX_OK)
+			return fail(&err);
+		/* newest first from the query: oldest first here */
+		for (size_t i = 0; i < n / 2; i++) {
+			struct audit_row tmp = r[i];
+			r[i] = r[n - 1 - i];
+			r[n - 1 - i] = tmp;
+		}
+	}
 	if (json)
 		fputs("{\"audit\":[", stdout);
 	for (size_t i = 0; i < n; i++) {
@@ -1809,6 +1823,274 @@ static int v_transfers(struct globals *g, struct args *a)
 	return EXIT_OK;
 }
 
+/* ---- notices ------------------------------------------------------------- */
+
+static void json_notice(FILE *f, const struct notice *n)
+{
+	bool first = true;
+	char d[11];
+
+	fputc('{', f);
+	json_kv(f, &first, "cycle", n->cycle);
+	json_kv(f, &first, "kind", n->kind);
+	json_kv(f, &first, "to", n->to);
+	json_kv(f, &first, "title", n->title);
+	json_kv(f, &first, "state", notice_state_name(n->state));
+	json_key(f, &first, "sent_on");
+	if (n->sent_on == CAL_NO_DAY)
+		fputs("null", f);
+	else
+		json_str(f, cal_format(n->sent_on, d));
+	json_kv(f, &first, "updated_at", n->updated_at);
+	json_kv(f, &first, "updated_by", n->updated_by);
+	if (n->text)
+		json_kv(f, &first, "text", n->text);
+	fputc('}', f);
+}
+
+/* Opens $VISUAL or $EDITOR (else vi) on text through a private temporary
+ * file; *out gets the edited text (malloc'd). EXIT_OK, or an exit code
+ * after a message. */
+static int edit_text(const char *text, char **out)
+{
+	const char *ed = getenv("VISUAL");
+	char path[] = "/tmp/hmx-notice.XXXXXX", cmd[1024];
+	char *buf = NULL;
+	size_t len = 0, cap = 0;
+	FILE *f;
+	pid_t pid;
+	int fd, st;
+
+	if (!ed || !*ed)
+		ed = getenv("EDITOR");
+	if (!ed || !*ed)
+		ed = "vi";
+	/* the command may hold arguments ("code --wait"): run by sh, as git does */
+	if (snprintf(cmd, sizeof cmd, "%s \"$1\"", ed) >= (int)sizeof cmd) {
+		fprintf(stderr, "%s: the editor command is too long\n", progname);
+		return EXIT_RUNTIME;
+	}
+	if ((fd = mkstemp(path)) < 0) {
+		fprintf(stderr, "%s: cannot make a temporary file: %s\n", progname, strerror(errno));
+		return EXIT_RUNTIME;
+	}
+	if (write(fd, text, strlen(text)) != (ssize_t)strlen(text)) {
+		fprintf(stderr, "%s: cannot write %s: %s\n", progname, path, strerror(errno));
+		close(fd);
+		unlink(path);
+		return EXIT_RUNTIME;
+	}
+	close(fd);
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		execl("/bin/sh", "sh", "-c", cmd, "sh", path, (char *)NULL);
+		_exit(127);
+	}
+	if (pid < 0 || waitpid(pid, &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+		fprintf(stderr, "%s: the editor (%s) failed: nothing kept\n", progname, ed);
+		unlink(path);
+		return EXIT_RUNTIME;
+	}
+	if (!(f = fopen(path, "r"))) {
+		fprintf(stderr, "%s: cannot read %s back: %s\n", progname, path, strerror(errno));
+		unlink(path);
+		return EXIT_RUNTIME;
+	}
+	for (int c; (c = fgetc(f)) != EOF;) {
+		if (len + 2 > cap) {
+			char *nb = realloc(buf, cap ? cap * 2 : 4096);
+			if (!nb) {
+				free(buf);
+				fclose(f);
+				unlink(path);
+				fprintf(stderr, "%s: out of memory\n", progname);
+				return EXIT_RUNTIME;
+			}
+			buf = nb;
+			cap = cap ? cap * 2 : 4096;
+		}
+		buf[len++] = (char)c;
+	}
+	fclose(f);
+	unlink(path);
+	if (!buf)
+		buf = calloc(1, 1);
+	else
+		buf[len] = '\0';
+	*out = buf;
+	return EXIT_OK;
+}
+
+static int v_notice(struct globals *g, struct args *a)
+{
+	struct hmx_err err = { 0 };
+	struct notice n;
+	const char *to = opt(a, "to"), *date = opt(a, "date");
+	bool edit = flag(a, "edit"), sent = flag(a, "sent");
+	cal_day on = CAL_NO_DAY;
+	int json = want_json(a);
+
+	(void)g;
+	if (json < 0)
+		return EXIT_USAGE;
+	if (date && !sent)
+		return usage_error("--date goes with --sent");
+	if (date && !cal_parse_date(date, &on))
+		return usage_error("bad --date \"%s\": use YYYY-MM-DD", date);
+	if (edit && sent)
+		return usage_error("--edit and --sent are separate steps: edit first, then --sent");
+	if (notice_get(the_store, a->pos[0], a->pos[1], to, &n, &err) != HMX_OK)
+		return fail(&err);
+	if (edit) {
+		char *text = NULL;
+		int rc;
+
+		if (n.state == NOTICE_SENT) {
+			char d[11];
+			fprintf(stderr, "%s: notice %s of %s was sent on %s: it is kept as sent\n",
+				progname, a->pos[1], a->pos[0], cal_format(n.sent_on, d));
+			notice_free(&n);
+			return EXIT_FINDINGS;
+		}
+		rc = edit_text(n.text, &text);
+		notice_free(&n);
+		if (rc != EXIT_OK)
+			return rc;
+		if (notice_save(the_store, a->pos[0], a->pos[1], to, text, &err) != HMX_OK) {
+			free(text);
+			return err.rc == HMX_ESTATE ? (fail(&err), EXIT_FINDINGS) : fail(&err);
+		}
+		free(text);
+		if (notice_get(the_store, a->pos[0], a->pos[1], to, &n, &err) != HMX_OK)
+			return fail(&err);
+	} else if (sent) {
+		notice_free(&n);
+		if (notice_mark_sent(the_store, a->pos[0], a->pos[1], to, on, &err) != HMX_OK)
+			return err.rc == HMX_ESTATE ? (fail(&err), EXIT_FINDINGS) : fail(&err);
+		if (notice_get(the_store, a->pos[0], a->pos[1], to, &n, &err) != HMX_OK)
+			return fail(&err);
+	}
+	if (json) {
+		json_notice(stdout, &n);
+		fputc('\n', stdout);
+	} else if (edit || sent) {
+		char d[11];
+		if (sent)
+			printf("notice %s of %s%s%s recorded as sent on %s (no mail is sent by hmx)\n",
+			       n.kind, n.cycle, n.to[0] ? " to " : "", n.to, cal_format(n.sent_on, d));
+		else
+			printf("notice %s of %s%s%s kept as an edited draft\n", n.kind, n.cycle,
+			       n.to[0] ? " to " : "", n.to);
+	} else {
+		fputs(n.text, stdout);
+		if (n.text[0] && n.text[strlen(n.text) - 1] != '\n')
+			fputc('\n', stdout);
+	}
+	notice_free(&n);
+	return EXIT_OK;
+}
+
+static int v_notices(struct globals *g, struct args *a)
+{
+	struct hmx_err err = { 0 };
+	struct notice *n;
+	size_t count;
+	int json = want_json(a);
+
+	(void)g;
+	if (json < 0)
+		return EXIT_USAGE;
+	if (notice_list(the_store, a->pos[0], &n, &count, &err) != HMX_OK)
+		return fail(&err);
+	if (json) {
+		printf("{\"cycle\":");
+		json_str(stdout, a->pos[0]);
+		printf(",\"notices\":[");
+	} else {
+		printf("%-18s %-8s %-6s %-10s %s\n", "KIND", "TO", "STATE", "SENT", "TITLE");
+	}
+	for (size_t i = 0; i < count; i++) {
+		if (json) {
+			if (i)
+				fputc(',', stdout);
+			json_notice(stdout, &n[i]);
+		} else {
+			char d[11] = "-";
+			if (n[i].sent_on != CAL_NO_DAY)
+				cal_format(n[i].sent_on, d);
+			printf("%-18s %-8s %-6s %-10s %s\n", n[i].kind, n[i].to[0] ? n[i].to : "-",
+			       notice_state_name(n[i].state), d, n[i].title);
+		}
+	}
+	if (json)
+		printf("]}\n");
+	free(n);
+	return EXIT_OK;
+}
+
+/* ---- reconcile ----------------------------------------------------------- */
+
+static int v_reconcile(struct globals *g, struct args *a)
+{
+	struct hmx_err err = { 0 };
+	struct reconcile_result r;
+	int json = want_json(a);
+
+	(void)g;
+	if (json < 0)
+		return EXIT_USAGE;
+	if (reconcile_cycle(the_store, a->pos[0], &r, &err) != HMX_OK)
+		return fail(&err);
+	if (json) {
+		bool first = true;
+
+		fputc('{', stdout);
+		json_kv(stdout, &first, "cycle", r.cycle);
+		json_kv(stdout, &first, "demo_file", r.demo_sha256);
+		json_ku(stdout, &first, "files_sent", r.nsent);
+		json_ki(stdout, &first, "run", r.run_id);
+		json_kb(stdout, &first, "counts_complete", r.counts_complete);
+		json_ku(stdout, &first, "mismatches", r.mismatches);
+		json_key(stdout, &first, "rows");
+		fputc('[', stdout);
+		for (size_t i = 0; i < r.nrows; i++) {
+			bool f1 = true;
+
+			fputs(i ? ",{" : "{", stdout);
+			json_kv(stdout, &f1, "project", r.rows[i].project);
+			json_kv(stdout, &f1, "file", r.rows[i].file);
+			json_ku(stdout, &f1, "sent", r.rows[i].sent);
+			json_ku(stdout, &f1, "demo", r.rows[i].demo);
+			if (r.rows[i].mismatch) {
+				json_kv(stdout, &f1, "check", "X06");
+				json_kv(stdout, &f1, "severity", r.severity);
+			}
+			fputc('}', stdout);
+		}
+		fputs("]}\n", stdout);
+	} else {
+		printf("reconcile %s: demo-site export %.12s against %zu file%s sent for import\n",
+		       r.cycle, r.demo_sha256, r.nsent, r.nsent == 1 ? "" : "s");
+		printf("  %-32s %-15s %8s %8s\n", "PROJECT", "FILE", "SENT", "DEMO");
+		for (size_t i = 0; i < r.nrows; i++)
+			printf("  %-32s %-15s %8llu %8llu%s%s\n", r.rows[i].project, r.rows[i].file,
+			       (unsigned long long)r.rows[i].sent, (unsigned long long)r.rows[i].demo,
+			       r.rows[i].mismatch ? "  X06 " : "", r.rows[i].mismatch ? r.severity : "");
+		if (!r.counts_complete)
+			printf("note: a file stopped early (structural problem): its counts are a lower "
+			       "bound\n");
+		if (r.mismatches)
+			printf("%zu mismatch%s (X06), stored as run %lld: fix the import before telling "
+			       "the vendor the files may go live\n",
+			       r.mismatches, r.mismatches == 1 ? "" : "es", (long long)r.run_id);
+		else
+			printf("every project's rows agree (run %lld)\n", (long long)r.run_id);
+	}
+	reconcile_free(&r);
+	return r.mismatches ? EXIT_FINDINGS : EXIT_OK;
+}
+
 static int v_help(struct globals *g, struct args *a);
 
 static const struct verb verbs[] = {
@@ -1842,15 +2124,16 @@ static const struct verb verbs[] = {
 	{ "config get", "[KEY]", "show one setting, or all with their help", "", 0, 1, v_config_get, DB_OPEN },
 	{ "config set", "KEY VALUE", "change a setting (e.g. fiscal_year_start_month 10)", "", 2, 2,
 	  v_config_set, DB_OPEN },
-	{ "audit", "[--cycle C] [--limit N] [--format text|json]", "the audit log, oldest first",
-	  "cycle limit format", 0, 0, v_audit, DB_OPEN },
+	{ "audit", "[--cycle C] [--project P] [--who NAME] [--action A] [--from D] [--to D] "
+	  "[--limit N] [--format text|json]", "the audit log, oldest first",
+	  "cycle project who action from to limit format", 0, 0, v_audit, DB_OPEN },
 	{ "validate", "PATH [--format text|csv|json] [--spec FY2024|FY2026] [--cycle C] "
 	  "[--max-examples N] [--output FILE] [--quiet] [--threads N] [--timeliness-days N] "
 	  "[--inactive-days N]",
 	  "check an HMIS CSV export (folder or .zip); exit 1 on blocking findings",
 	  "format spec cycle max-examples output quiet! threads timeliness-days inactive-days", 1, 1,
 	  v_validate, DB_NONE },
-	{ "intake", "CYCLE PATH [--source hmis|rdc|agency:CODE] [--received YYYY-MM-DD] [--no-validate] "
+	{ "intake", "CYCLE PATH [--source hmis|rdc|demo|agency:CODE] [--received YYYY-MM-DD] [--no-validate] "
 	  "[--format text|json]",
 	  "record an export (zip or folder) in a cycle: kept by SHA-256, counted, checked (X05, X07)",
 	  "source received no-validate! format", 2, 2, v_intake, DB_OPEN },
@@ -1862,6 +2145,14 @@ static const struct verb verbs[] = {
 	  "map the projects of a cycle's files to registered projects (state, decisions, X01/X02)",
 	  "format accept! not-ours create name agency kind hud-id clear! allow-duplicate!", 1, 4, v_map,
 	  DB_OPEN },
+	{ "notice", "CYCLE KIND [--to AGENCY] [--edit] [--sent [--date YYYY-MM-DD]] [--format text|json]",
+	  "draft of a notice (vendor, RDC, agency, partner); --edit, --sent record it (no mail)",
+	  "to edit! sent! date format", 2, 2, v_notice, DB_OPEN },
+	{ "notices", "CYCLE [--format text|json]", "the notices of a cycle: new, draft or sent",
+	  "format", 1, 1, v_notices, DB_OPEN },
+	{ "reconcile", "CYCLE [--format text|json]",
+	  "rows per project: files sent for import vs the demo-site export (X06)", "format", 1, 1,
+	  v_reconcile, DB_OPEN },
 	{ "export build", "CYCLE --from FILE [--from FILE ...] -o FILE [--allow-collisions] "
 	  "[--export-id ID|--keep-export-id] [--quiet] [--format text|json]",
 	  "write the reporting group's upload export (every project but the rdc-direct ones) "
@@ -1905,7 +2196,7 @@ static int v_help(struct globals *g, struct args *a)
 			 a->npos > 1 ? a->pos[1] : "");
 	if (!want[0]) {
 		printf("hmx %s — HMIS data-exchange console for a Continuum of Care\n\n"
-		       "usage: hmx [--db PATH] [--readonly] [--no-color] [--ascii] [VERB ...]\n"
+		       "usage: hmx [--db PATH] [--readonly] [--no-color] [--ascii] [--cycle C] [--screen audit] [VERB ...]\n"
 		       "       hmx             open the console (TUI)\n\n",
 		       HMX_VERSION);
 		for (size_t i = 0; i < N_VERBS; i++)
@@ -2013,6 +2304,9 @@ static int parse_globals(int argc, char **argv, struct globals *g)
 		} else if (strcmp(s, "--cycle") == 0) {
 			NEED_VAL;
 			g->tui.open_cycle = val;
+		} else if (strcmp(s, "--screen") == 0) {
+			NEED_VAL;
+			g->tui.open_screen = val;
 		} else if (strcmp(s, "--version") == 0 || strcmp(s, "-V") == 0) {
 			printf("hmx %s\n", HMX_VERSION);
 			exit(EXIT_OK);

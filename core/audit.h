@@ -30,4 +30,25 @@ enum hmx_rc audit_write(struct store *s, const char *action, const char *object,
 enum hmx_rc audit_list(struct store *s, const char *object_prefix, size_t limit,
 		       struct audit_row **out, size_t *n, struct hmx_err *err);
 
+/* What audit_query keeps; NULL or "" members keep everything. */
+struct audit_filter {
+	const char *cycle;   /* object is the cycle code or starts with "CODE/" */
+	const char *project; /* one '/'-separated part of object is the code
+	                      * ("project/CODE", "CYCLE/download/CODE", ...) */
+	const char *who;     /* exactly this person */
+	const char *action;  /* action equals it or starts with it followed by
+	                      * '.' ("step" keeps "step.set" and "step.undo") */
+	const char *from;    /* YYYY-MM-DD: changes on or after this UTC day */
+	const char *to;      /* YYYY-MM-DD: changes on or before this UTC day */
+	const char *text;    /* case-insensitive substring of action, object,
+	                      * who, before or after */
+};
+
+/* Rows kept by f (NULL: all), NEWEST first (by time, then by id), at most
+ * limit (0: no limit).
+ * *out is malloc'd (free()); NULL when none. HMX_EINVAL for a from/to
+ * that is not YYYY-MM-DD, HMX_EDB. */
+enum hmx_rc audit_query(struct store *s, const struct audit_filter *f, size_t limit,
+			struct audit_row **out, size_t *n, struct hmx_err *err);
+
 #endif

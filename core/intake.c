@@ -60,7 +60,7 @@ bool intake_source_valid(const char *s)
 {
 	if (!s)
 		return false;
-	if (strcmp(s, "hmis") == 0 || strcmp(s, "rdc") == 0)
+	if (strcmp(s, "hmis") == 0 || strcmp(s, "rdc") == 0 || strcmp(s, "demo") == 0)
 		return true;
 	return strncmp(s, "agency:", 7) == 0 && valid_handle(s + 7);
 }

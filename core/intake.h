@@ -48,8 +48,10 @@ struct intake_kind_rule {
 /* The rule of a cycle kind, NULL when the kind expects no files. Static. */
 const struct intake_kind_rule *intake_kind_rule(const char *kind);
 
-/* Whether s is a well-formed source: "hmis", "rdc" or "agency:CODE"
- * (CODE an agency handle). Does not check that the agency exists. */
+/* Whether s is a well-formed source: "hmis", "rdc", "demo" (the export of
+ * the vendor's demo site, reconciled against the files sent for import by
+ * core/reconcile.h) or "agency:CODE" (CODE an agency handle). Does not
+ * check that the agency exists. */
 bool intake_source_valid(const char *s);
 
 struct intake_opts {

@@ -248,6 +248,23 @@ static const char *const migrations[] = {
 	"  updated_at TEXT NOT NULL"
 	");"
 	"CREATE INDEX transfer_key ON transfer(site, direction, remote_path, local_path);",
+	/* 6 -> 7: notices (core/notice.c): the text of a notice of a cycle once
+	 * edited or recorded as sent, one row per cycle, kind and recipient
+	 * (an agency code, "" for the vendor or the RDC). No mail is sent. */
+	"CREATE TABLE notice ("
+	"  id INTEGER PRIMARY KEY,"
+	"  cycle_id INTEGER NOT NULL REFERENCES cycle(id),"
+	"  kind TEXT NOT NULL,"
+	"  recipient TEXT NOT NULL DEFAULT '',"
+	"  state TEXT NOT NULL CHECK (state IN ('draft','sent')),"
+	"  body TEXT NOT NULL,"
+	"  edited INTEGER NOT NULL DEFAULT 0,"
+	"  sent_on TEXT,"
+	"  updated_at TEXT NOT NULL,"
+	"  updated_by TEXT NOT NULL,"
+	"  UNIQUE (cycle_id, kind, recipient),"
+	"  CHECK ((state = 'sent') = (sent_on IS NOT NULL))"
+	");",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

@@ -3,7 +3,7 @@
  * cycles first and marked with the word OVERDUE; below, the period ends coming up (fiscal
  * quarters and bi-monthly periods) with their seven-day deadlines. Enter
  * opens the selected cycle's checklist, m its file mapping; p opens the
- * projects of the registry. */
+ * projects of the registry, L the audit log. */
 #include "screens/screens.h"
 
 #include <stdio.h>
@@ -44,6 +44,7 @@ static const struct screen_action dash_actions[] = {
 	{ ACT_ENTER, "Open", "Open the checklist of the selected cycle", NEED_ROW },
 	{ ACT_MAP, "Map", "Map the files of the selected cycle to projects", NEED_ROW },
 	{ ACT_PROJECTS, "Projects", NULL, 0 },
+	{ ACT_AUDIT_LOG, "Log", NULL, 0 },
 };
 
 static const struct tui_keybind dash_keys[] = {
@@ -51,6 +52,7 @@ static const struct tui_keybind dash_keys[] = {
 	{ 'l', ACT_ENTER, false },
 	{ 'm', ACT_MAP, false },
 	{ 'p', ACT_PROJECTS, false },
+	{ 'L', ACT_AUDIT_LOG, false },
 };
 
 /* The two nearest periods of a kind whose deadline is not past: the one
@@ -280,6 +282,8 @@ static unsigned dash_handle(struct tui *t, void *priv, enum action a)
 		tui_push(t, &mapping_screen, d->cycles[tui_selected(t)].code);
 	else if (a == ACT_PROJECTS)
 		tui_push(t, &projects_screen, NULL);
+	else if (a == ACT_AUDIT_LOG)
+		tui_push(t, &audit_screen, NULL);
 	return TUI_OK;
 }
 

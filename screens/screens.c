@@ -12,6 +12,13 @@ enum hmx_rc tui_run(struct store *s, const struct tui_options *opt, struct hmx_e
 	const struct screen_ops *screens[] = { &dashboard_screen, &checklist_screen };
 	const char *args[] = { NULL, opt->open_cycle };
 
+	if (opt->open_screen) {
+		if (strcmp(opt->open_screen, "audit") != 0)
+			return hmx_err_set(err, HMX_EINVAL, "no screen \"%s\" to open (known: audit)",
+					   opt->open_screen);
+		screens[1] = &audit_screen;
+		return shell_run(s, opt, screens, args, 2, err);
+	}
 	return shell_run(s, opt, screens, args, opt->open_cycle ? 2 : 1, err);
 }
 

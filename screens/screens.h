@@ -18,6 +18,9 @@ extern const struct screen_ops mapping_screen;
 /* The registry's projects to map one source project onto; open() takes
  * "CYCLE\tFILE\tPROJECTID" (FILE: a SHA-256 prefix of 6+ hex digits). */
 extern const struct screen_ops picker_screen;
+/* The audit log, newest first, with filters; open() takes a cycle code to
+ * filter by (may be NULL). */
+extern const struct screen_ops audit_screen;
 /* Agencies and projects: source, HUD ProjectID, aliases, reporting group. */
 extern const struct screen_ops projects_screen;
 

@@ -2,7 +2,8 @@
  * transaction appear only when it commits, the table refuses UPDATE,
  * DELETE and replacing a row (also from another connection), listing by
  * object prefix (a whole path segment, never a mere string prefix), the
- * limit keeping the newest rows, oldest-first order, and the recorded
+ * limit keeping the newest rows, oldest-first order, the filters of
+ * audit_query (cycle, project, who, action, dates, text; newest first), the recorded
  * time and actor (HMX_NOW, HMX_USER). */
 #include "testutil.h"
 #include "fxstore.h"
@@ -229,6 +230,90 @@ static void test_prefix_is_a_path_segment(void **state)
 	free(rows);
 }
 
+/* ---- audit_query: filters, newest first ------------------------------- */
+
+static size_t query(struct store *s, const struct audit_filter *f, struct audit_row **rows)
+{
+	struct hmx_err err;
+	size_t n = 99;
+
+	if (audit_query(s, f, 0, rows, &n, &err) != HMX_OK)
+		fail_msg("audit_query: %s", err.msg);
+	return n;
+}
+
+static void test_query_filters(void **state)
+{
+	struct fx *f = *state;
+	struct audit_row *rows;
+	struct hmx_err err;
+	size_t n;
+
+	setenv("HMX_USER", "alice", 1);
+	setenv("HMX_NOW", "2026-11-01T09:00:00Z", 1);
+	write1(f->s, "cycle.new", "import-2027B2", NULL, "import 2027B2");
+	write1(f->s, "step.set", "import-2027B2/notify-ready", "todo", "done");
+	setenv("HMX_USER", "bob", 1);
+	setenv("HMX_NOW", "2026-11-05T09:00:00Z", 1);
+	write1(f->s, "project.set", "project/hpc-dyrs", "name: HPC", "name: HPC DYRS");
+	write1(f->s, "step.set", "rdc-download-2027Q2/download/hpc-dyrs", "todo", "done");
+	write1(f->s, "step.undo", "rdc-download-2027Q2/download/hpc-dyrs-2", "done", "todo");
+	write1(f->s, "notice.sent", "import-2027B2/notice/partner-findings/HPC", "new",
+	       "sent 2026-11-05");
+
+	/* no filter: everything, newest first */
+	n = query(f->s, NULL, &rows);
+	assert_int_equal(n, 6 + (size_t)store_schema_version());
+	assert_string_equal(rows[0].action, "notice.sent");
+	free(rows);
+	/* cycle: a whole first segment */
+	n = query(f->s, &(struct audit_filter){ .cycle = "import-2027B2" }, &rows);
+	assert_int_equal(n, 3);
+	assert_string_equal(rows[0].object, "import-2027B2/notice/partner-findings/HPC");
+	assert_string_equal(rows[2].object, "import-2027B2");
+	free(rows);
+	/* project: any whole segment */
+	n = query(f->s, &(struct audit_filter){ .project = "hpc-dyrs" }, &rows);
+	assert_int_equal(n, 2);
+	assert_string_equal(rows[0].object, "rdc-download-2027Q2/download/hpc-dyrs");
+	assert_string_equal(rows[1].object, "project/hpc-dyrs");
+	free(rows);
+	/* who, action family, combined */
+	assert_int_equal(query(f->s, &(struct audit_filter){ .who = "alice" }, &rows), 2);
+	free(rows);
+	assert_int_equal(query(f->s, &(struct audit_filter){ .who = "ali" }, &rows), 0);
+	free(rows);
+	assert_int_equal(query(f->s, &(struct audit_filter){ .action = "step" }, &rows), 3);
+	free(rows);
+	assert_int_equal(query(f->s, &(struct audit_filter){ .action = "step.set" }, &rows), 2);
+	free(rows);
+	assert_int_equal(query(f->s, &(struct audit_filter){ .action = "ste" }, &rows), 0);
+	free(rows);
+	assert_int_equal(query(f->s, &(struct audit_filter){ .who = "bob", .action = "step" }, &rows),
+			 2);
+	free(rows);
+	/* dates, inclusive */
+	assert_int_equal(query(f->s, &(struct audit_filter){ .from = "2026-11-05" }, &rows), 4);
+	free(rows);
+	assert_int_equal(query(f->s, &(struct audit_filter){ .from = "2026-11-01", .to = "2026-11-01",
+							     .who = "alice" }, &rows), 2);
+	free(rows);
+	/* text, any case, in before/after too */
+	n = query(f->s, &(struct audit_filter){ .text = "hpc dyrs" }, &rows);
+	assert_int_equal(n, 1);
+	assert_string_equal(rows[0].action, "project.set");
+	free(rows);
+	/* "" is no filter; a bad date is refused */
+	assert_int_equal(query(f->s, &(struct audit_filter){ .who = "", .cycle = "" }, &rows),
+			 6 + (size_t)store_schema_version());
+	free(rows);
+	assert_int_equal(audit_query(f->s, &(struct audit_filter){ .from = "11/05/2026" }, 0, &rows,
+				     &n, &err), HMX_EINVAL);
+	assert_non_null(strstr(err.msg, "11/05/2026"));
+	setenv("HMX_USER", "tester", 1);
+	setenv("HMX_NOW", "2026-04-01T12:00:00Z", 1);
+}
+
 static void test_limit_keeps_newest_oldest_first(void **state)
 {
 	struct fx *f = *state;
@@ -355,6 +440,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_refused_from_another_connection, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_prefix_is_a_path_segment, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_limit_keeps_newest_oldest_first, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_query_filters, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_empty_result, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_now_and_user_recorded, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_long_text_truncated_on_read, fx_setup, fx_teardown),

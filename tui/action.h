@@ -34,6 +34,15 @@
 	ACTION(VIEW, FLAGS, "flags", "Show the cycle's mapping flags (X01, X02, DUP ...)") \
 	ACTION(VIEW, GROUP_HISTORY, "group-history", \
 	       "Show when projects joined or left the reporting group") \
+	ACTION(VIEW, AUDIT_LOG, "audit-log", "Show the audit log of every change") \
+	ACTION(VIEW, FILTER_CYCLE, "filter-cycle", "Show only the changes of one cycle") \
+	ACTION(VIEW, FILTER_PROJECT, "filter-project", "Show only the changes of one project") \
+	ACTION(VIEW, FILTER_WHO, "filter-who", "Show only the changes made by one person") \
+	ACTION(VIEW, FILTER_ACTION, "filter-action", \
+	       "Show only one kind of change (e.g. step, step.set, notice)") \
+	ACTION(VIEW, FILTER_DATES, "filter-dates", \
+	       "Show only the changes between two days (FROM..TO, either may be left out)") \
+	ACTION(VIEW, FILTER_CLEAR, "filter-clear", "Clear every filter (on no filter: go back)") \
 	ACTION(VIEW, REFRESH, "refresh", "Reload the data and redraw the screen") \
 	ACTION(VIEW, HELP, "help", "Show this help") \
 	ACTION(VIEW, BACK, "back", "Close the overlay or go back one screen") \

@@ -15,6 +15,8 @@ struct tui_options {
 	bool ascii;              /* --ascii: no line-drawing or Unicode glyphs */
 	bool readonly;           /* --readonly: refuse every change */
 	const char *open_cycle;  /* start on this cycle's checklist (may be NULL) */
+	const char *open_screen; /* start on this screen over the dashboard: "audit"
+	                          * (with open_cycle: filtered to it), NULL none */
 };
 
 /* Runs the shell on an open store until the user quits. Restores the

@@ -67,6 +67,21 @@ setup_intake() {
 		>/dev/null || return 1
 }
 
+# setup_audit DB: changes by two more people on other days for the audit
+# log screen: alice marks steps and sends a notice, bob renames a project
+# and blocks a sub-item, on 2026-11-20 and 2026-11-25.
+setup_audit() {
+	HMX_USER=alice HMX_NOW=2026-11-20T09:15:00Z "$HMX" --db "$1" step set import-2027B2 \
+		notify-ready done --note "vendor told: files ready" >/dev/null || return 1
+	HMX_USER=alice HMX_NOW=2026-11-20T09:20:00Z "$HMX" --db "$1" notice import-2027B2 \
+		vendor-ready --sent --date 2026-11-20 >/dev/null || return 1
+	HMX_USER=bob HMX_NOW=2026-11-25T14:02:00Z "$HMX" --db "$1" project set hpc-dyrs name \
+		"HPC DYRS Youth" >/dev/null || return 1
+	HMX_USER=bob HMX_NOW=2026-11-25T14:05:00Z "$HMX" --db "$1" step set rdc-download-2027Q2 \
+		download/hac-peace blocked --note "waiting for the RDC export of HAC" >/dev/null ||
+		return 1
+}
+
 # fresh copy of the fixture for one case; prints its path
 fresh() {
 	rm -rf "$T/$1"
