@@ -248,6 +248,40 @@ static const char *const migrations[] = {
 	"  updated_at TEXT NOT NULL"
 	");"
 	"CREATE INDEX transfer_key ON transfer(site, direction, remote_path, local_path);",
+	/* 6 -> 7: consent releases (core/consent.c) and the MCP client match
+	 * (core/match.c): IDs, dates, hashes and counts only, never a name. */
+	"CREATE TABLE consent ("
+	"  id INTEGER PRIMARY KEY,"
+	"  personal_id TEXT NOT NULL,"
+	"  scope TEXT NOT NULL,"
+	"  start_day TEXT NOT NULL,"
+	"  end_day TEXT NOT NULL DEFAULT '',"
+	"  revoked_day TEXT NOT NULL DEFAULT '',"
+	"  line INTEGER NOT NULL DEFAULT 0,"
+	"  imported_at TEXT NOT NULL,"
+	"  imported_by TEXT NOT NULL"
+	");"
+	"CREATE INDEX consent_key ON consent(personal_id, scope, start_day);"
+	"CREATE INDEX consent_scope ON consent(scope);"
+	"CREATE TABLE match_member ("
+	"  personal_id TEXT PRIMARY KEY,"
+	"  member_id TEXT NOT NULL,"
+	"  cycle TEXT NOT NULL DEFAULT '',"
+	"  updated_at TEXT NOT NULL"
+	") WITHOUT ROWID;"
+	"CREATE TABLE match_list ("
+	"  id INTEGER PRIMARY KEY,"
+	"  cycle TEXT NOT NULL,"
+	"  path TEXT NOT NULL,"
+	"  sha256 TEXT NOT NULL,"
+	"  rows INTEGER NOT NULL,"
+	"  manifest TEXT NOT NULL,"
+	"  at TEXT NOT NULL,"
+	"  who TEXT NOT NULL,"
+	"  purged_at TEXT"
+	");"
+	"CREATE INDEX match_list_cycle ON match_list(cycle);"
+	"ALTER TABLE site ADD COLUMN match_fields TEXT NOT NULL DEFAULT '';",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
