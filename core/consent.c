@@ -550,6 +550,17 @@ static size_t first_of(const struct consent_set *cs, const char *personal_id, co
 	return lo;
 }
 
+enum consent_verdict consent_check_row(const struct consent_row *r, cal_day day)
+{
+	if (r->start > day)
+		return CONSENT_NOT_YET;
+	if (r->end != CAL_NO_DAY && r->end < day)
+		return CONSENT_EXPIRED;
+	if (r->revoked != CAL_NO_DAY)
+		return CONSENT_REVOKED;
+	return CONSENT_OK;
+}
+
 enum consent_verdict consent_check(const struct consent_set *cs, const char *personal_id,
 				   const char *scope, cal_day day)
 {
@@ -562,14 +573,18 @@ enum consent_verdict consent_check(const struct consent_set *cs, const char *per
 
 		if (strcmp(r->personal_id, personal_id) != 0 || strcmp(r->scope, scope) != 0)
 			break;
-		if (r->start > day) {
-			not_yet = true;
-		} else if (r->end != CAL_NO_DAY && r->end < day) {
-			expired = true;
-		} else if (r->revoked != CAL_NO_DAY) {
-			revoked = true;
-		} else {
+		switch (consent_check_row(r, day)) {
+		case CONSENT_OK:
 			return CONSENT_OK;
+		case CONSENT_NOT_YET:
+			not_yet = true;
+			break;
+		case CONSENT_EXPIRED:
+			expired = true;
+			break;
+		default:
+			revoked = true;
+			break;
 		}
 	}
 	if (revoked)

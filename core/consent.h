@@ -112,6 +112,9 @@ size_t consent_set_size(const struct consent_set *cs);
 enum consent_verdict consent_check(const struct consent_set *cs, const char *personal_id,
 				   const char *scope, cal_day day);
 
+/* The verdict of one release alone on day (ok, not-yet, expired, revoked). */
+enum consent_verdict consent_check_row(const struct consent_row *r, cal_day day);
+
 /* ---- the manifest of one outgoing file ---- */
 
 struct consent_manifest {
