@@ -497,7 +497,8 @@ enum hmx_rc consent_set_from_rows(const struct consent_row *rows, size_t n,
 	if (n)
 		memcpy(cs->rows, rows, n * sizeof *cs->rows);
 	cs->n = n;
-	qsort(cs->rows, n, sizeof *cs->rows, row_cmp);
+	if (n)
+		qsort(cs->rows, n, sizeof *cs->rows, row_cmp);
 	*out = cs;
 	return HMX_OK;
 }

@@ -239,6 +239,8 @@ static void kv_sort(struct kvset *s, bool unique)
 {
 	size_t w = 0;
 
+	if (s->n == 0)
+		return;
 	qsort(s->v, s->n, sizeof *s->v, kv_cmp);
 	if (!unique)
 		return;
