@@ -191,6 +191,7 @@ struct kv {
 	char *val;   /* member ID; NULL in the active set */
 	cal_day day; /* exit day (exits) */
 	bool used;   /* active set: written or counted already */
+	bool sent;   /* active set: written to the list */
 };
 
 struct kvset {
@@ -427,6 +428,7 @@ static int client_row(void *ctx, const struct hcsv_field *const *f, uint64_t lin
 	consent_manifest_add(c->m, v);
 	if (v != CONSENT_OK)
 		return 0;
+	a->sent = true;
 	for (int k = 0; k < MF_N; k++) {
 		if (!(c->mask & (1u << k)))
 			continue;
@@ -587,8 +589,10 @@ static void split_path(const char *path, char *dir, size_t dn, const char **base
 	}
 }
 
-static enum hmx_rc record(struct store *s, const char *cycle, struct match_list_result *res,
-			  struct hmx_err *err)
+/* Records the list, its sent PersonalIDs (IDs only: the member list is
+ * matched back against them) and the audit row in one transaction. */
+static enum hmx_rc record(struct store *s, const char *cycle, const struct kvset *active,
+			  struct match_list_result *res, struct hmx_err *err)
 {
 	char now[21], after[272], *json = NULL;
 	size_t jlen = 0;
@@ -627,6 +631,25 @@ static enum hmx_rc record(struct store *s, const char *cycle, struct match_list_
 	}
 	sqlite3_finalize(st);
 	res->id = sqlite3_last_insert_rowid(store_db(s));
+	st = store_prepare(s, "INSERT OR IGNORE INTO match_sent(list_id, personal_id) VALUES (?1,?2)",
+			   err);
+	if (!st) {
+		rc = HMX_EDB;
+		goto fail;
+	}
+	for (size_t i = 0; i < active->n; i++) {
+		if (!active->v[i].sent)
+			continue;
+		sqlite3_bind_int64(st, 1, res->id);
+		sqlite3_bind_text(st, 2, active->v[i].key, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) != SQLITE_DONE) {
+			sqlite3_finalize(st);
+			rc = store_fail(s, err, "recording who was sent");
+			goto fail;
+		}
+		sqlite3_reset(st);
+	}
+	sqlite3_finalize(st);
 	snprintf(after, sizeof after,
 		 "list %lld: rows=%llu eligible=%llu inactive=%llu no-release=%llu expired=%llu "
 		 "not-yet=%llu revoked=%llu sha256=%.16s",
@@ -716,7 +739,7 @@ enum hmx_rc match_list(struct store *s, const struct match_list_opts *o,
 		hmx_strlcpy(res->path, o->output, sizeof res->path);
 	res->rows = res->manifest.sent;
 	if ((rc = transfer_sha256_file(res->path, res->sha256, err)) != HMX_OK ||
-	    (rc = record(s, o->cycle, res, err)) != HMX_OK) {
+	    (rc = record(s, o->cycle, &c.active, res, err)) != HMX_OK) {
 		unlink(res->path); /* an unrecorded copy would never be purged */
 		goto fail;
 	}

@@ -22,6 +22,13 @@
  * manifest (counts only), with who and when; match_purge() deletes the
  * recorded local copies and sets purged_at.
  *
+ * The PersonalIDs sent are kept per list (table match_sent: list_id,
+ * personal_id — IDs only), so the member list coming back can be matched
+ * against what left even after the purge (a returned client never sent is
+ * a privacy incident). Comparing returned names and DOBs with what was
+ * sent means re-reading the local list before the purge: check its
+ * recorded SHA-256 first (match_lists).
+ *
  * Known MCP member IDs (table match_member: PersonalID -> member ID, IDs
  * only) fill the "MCP Member ID" column; the member-list import (part 2)
  * records them with match_member_set().
@@ -84,8 +91,8 @@ struct match_list_result {
 	int64_t id;            /* match_list row */
 };
 
-/* Writes the list and records it (match_list row and audit "match.list",
- * one transaction). HMX_EINVAL (not an mcp-match cycle, bad fields, not an
+/* Writes the list and records it (match_list row, match_sent rows and
+ * audit "match.list", one transaction). HMX_EINVAL (not an mcp-match cycle, bad fields, not an
  * export, no export date), HMX_ENOTFOUND (cycle, export, site), HMX_EEXIST
  * (output exists), HMX_EIO, HMX_EDB. On failure no file is left behind. */
 enum hmx_rc match_list(struct store *s, const struct match_list_opts *o,
@@ -104,6 +111,7 @@ struct match_list_rec {
 };
 
 /* Recorded lists of a cycle (all when NULL), oldest first. *out malloc'd. */
+/* (The IDs sent: SELECT personal_id FROM match_sent WHERE list_id = id.) */
 enum hmx_rc match_lists(struct store *s, const char *cycle, struct match_list_rec **out,
 			size_t *n, struct hmx_err *err);
 

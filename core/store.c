@@ -281,6 +281,11 @@ static const char *const migrations[] = {
 	"  purged_at TEXT"
 	");"
 	"CREATE INDEX match_list_cycle ON match_list(cycle);"
+	"CREATE TABLE match_sent ("
+	"  list_id INTEGER NOT NULL REFERENCES match_list(id),"
+	"  personal_id TEXT NOT NULL,"
+	"  PRIMARY KEY (list_id, personal_id)"
+	") WITHOUT ROWID;"
 	"ALTER TABLE site ADD COLUMN match_fields TEXT NOT NULL DEFAULT '';",
 };
 

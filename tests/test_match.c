@@ -239,6 +239,11 @@ static void test_list_who_leaves(void **state)
 		free(r);
 	}
 	assert_int_equal(fx_count(m->fx.s, "SELECT count(*) FROM audit WHERE action='match.list'"), 1);
+	/* the IDs sent, and only those, for matching the member list back */
+	assert_int_equal(fx_count(m->fx.s, "SELECT count(*) FROM match_sent"), 3);
+	assert_int_equal(fx_count(m->fx.s, "SELECT count(*) FROM match_sent WHERE list_id = 1 AND "
+					   "personal_id IN ('a1','a7','a8')"),
+			 3);
 }
 
 static void test_active_since_widens(void **state)
