@@ -1988,6 +1988,55 @@ static int v_match_purge(struct globals *g, struct args *a)
 	return EXIT_OK;
 }
 
+static int v_match_show(struct globals *g, struct args *a)
+{
+	struct match_list_rec *r;
+	struct hmx_err err = { 0 };
+	struct cycle_info ci;
+	int json = want_json(a);
+	size_t n;
+
+	(void)g;
+	if (json < 0)
+		return EXIT_USAGE;
+	if (cycle_get(the_store, a->pos[0], cal_today(), &ci, &err) != HMX_OK ||
+	    match_lists(the_store, a->pos[0], &r, &n, &err) != HMX_OK)
+		return fail(&err);
+	if (json)
+		fputs("{\"lists\":[", stdout);
+	else if (n)
+		printf("%-4s %-20s %-10s %6s %-12s %-20s %s\n", "ID", "AT", "WHO", "ROWS", "SHA256",
+		       "PURGED", "PATH");
+	for (size_t i = 0; i < n; i++) {
+		if (json) {
+			bool first = true;
+			if (i)
+				fputc(',', stdout);
+			fputc('{', stdout);
+			json_ki(stdout, &first, "id", r[i].id);
+			json_kv(stdout, &first, "at", r[i].at);
+			json_kv(stdout, &first, "who", r[i].who);
+			json_ku(stdout, &first, "rows", r[i].rows);
+			json_kv(stdout, &first, "sha256", r[i].sha256);
+			json_kv(stdout, &first, "path", r[i].path);
+			json_kv(stdout, &first, "purged_at", r[i].purged_at);
+			json_key(stdout, &first, "manifest");
+			fputs(r[i].manifest[0] ? r[i].manifest : "null", stdout);
+			fputc('}', stdout);
+		} else {
+			printf("%-4lld %-20s %-10s %6llu %-12.12s %-20s %s\n", (long long)r[i].id, r[i].at,
+			       r[i].who, (unsigned long long)r[i].rows, r[i].sha256,
+			       r[i].purged_at[0] ? r[i].purged_at : "kept", r[i].path);
+		}
+	}
+	if (json)
+		fputs("]}\n", stdout);
+	else if (!n)
+		printf("no client list yet (hmx match list %s --from EXPORT -o FILE)\n", a->pos[0]);
+	free(r);
+	return EXIT_OK;
+}
+
 static int v_match_fields(struct globals *g, struct args *a)
 {
 	struct hmx_err err = { 0 };
@@ -2092,6 +2141,9 @@ static const struct verb verbs[] = {
 	  "[--format text|json]",
 	  "write the MCP client list: active clients with an mcp-match release (0600; manifest)",
 	  "from output active-since fields site format", 1, 1, v_match_list, DB_OPEN },
+	{ "match show", "CYCLE [--format text|json]",
+	  "the cycle's client lists: when, who, rows, SHA-256, kept or purged (JSON: manifest)",
+	  "format", 1, 1, v_match_show, DB_OPEN },
 	{ "match purge", "CYCLE [--yes]", "delete the cycle's local client lists; tick its purge step",
 	  "yes!", 1, 1, v_match_purge, DB_OPEN },
 	{ "match fields", "SITE [FIELDS|all]", "show or set the fields a site's client list may hold",

@@ -154,6 +154,13 @@ while read -r w; do
 done <"$T/genpii"
 expect_eq "$n" 0 "no generated name or DOB in the database"
 
+expect_rc 0 "match show" H match show "$C"
+expect_eq "$(grep -c ' kept ' "$T/out")" 4 "four lists kept"
+expect_rc 0 "match show json" H match show "$C" --format json
+expect_grep '"manifest":{"scope":"mcp-match"' "$T/out" "json show: manifest"
+expect_rc 2 "match show unknown cycle" H match show mcp-match-2030B1
+expect_eq "$(q "SELECT count(*) FROM match_sent s JOIN match_list l ON l.id = s.list_id WHERE l.cycle = '$C'")" 5 "IDs sent kept (1+2+1+1)"
+
 # ---- purge ----
 expect_rc 1 "purge asks (No in batch)" H match purge "$C" </dev/null
 expect_eq "$(ls "$T/lists"/*.csv | wc -l | tr -d ' ')" 5 "nothing removed without yes"
@@ -168,11 +175,13 @@ expect_rc 0 "purge ticks the step" H match purge "$C" --yes
 expect_grep "step purge: done" "$T/out" "purge step done"
 expect_rc 0 "step list" H step list "$C"
 expect_grep "^purge  *done" "$T/out" "checklist shows purge done"
+expect_rc 0 "match show after purge" H match show "$C"
+expect_eq "$(grep -c ' kept ' "$T/out")" 0 "nothing kept"
 expect_rc 0 "purge with nothing left" H match purge "$C"
 expect_rc 2 "purge unknown cycle" H match purge mcp-match-2030B1 --yes
 
 # ---- help ----
-for v in "consent import" "consent list" "consent show" "match list" "match purge" "match fields"; do
+for v in "consent import" "consent list" "consent show" "match list" "match show" "match purge" "match fields"; do
 	expect_rc 0 "help $v" "$HMX" help $v
 done
 
