@@ -121,7 +121,7 @@ expect_rc 2 "wrong cycle kind" sh -c "\"$HMX\" --db \"$DB\" cycle new rdc-upload
 
 # ---- a generated export: the counts add up ----
 G="$T/gen"
-"$HMXGEN" --out "$G" --clients 300 --seed 9 --quiet --assets "$ASSETS" || bad "hmxgen"
+"$HMXGEN" --out "$G" --clients 300 --seed 9 --quiet --assets "$ASSETS" --zip "$T/gen.zip" || bad "hmxgen"
 expect_rc 0 "cycle for the generated export" H cycle new mcp-match 2025B2
 # every other client has a release; a few revoked
 {
@@ -139,6 +139,8 @@ NR=$(val no-release); EX=$(val expired); NY=$(val not-yet); RV=$(val revoked)
 expect_eq "$((IN + EL))" "$CL" "clients = inactive + eligible"
 expect_eq "$((SE + NR + EX + NY + RV))" "$EL" "eligible = sent + left out"
 expect_eq "$(($(wc -l <"$T/lists/gen.csv") - 1))" "$SE" "rows = sent"
+expect_rc 0 "generated list from the zip" H match list mcp-match-2025B2 --from "$T/gen.zip" -o "$T/lists/genzip.csv"
+expect_eq "$(sha256sum <"$T/lists/genzip.csv")" "$(sha256sum <"$T/lists/gen.csv")" "zip and folder give the same list"
 [ "$SE" -gt 0 ] && [ "$RV" -gt 0 ] && [ "$NR" -gt 0 ] && ok || bad "generated: some sent, some revoked, some without release ($SE/$RV/$NR)"
 
 # ---- no PII in the database ----
@@ -163,11 +165,11 @@ expect_eq "$(q "SELECT count(*) FROM match_sent s JOIN match_list l ON l.id = s.
 
 # ---- purge ----
 expect_rc 1 "purge asks (No in batch)" H match purge "$C" </dev/null
-expect_eq "$(ls "$T/lists"/*.csv | wc -l | tr -d ' ')" 5 "nothing removed without yes"
+expect_eq "$(ls "$T/lists"/*.csv | wc -l | tr -d ' ')" 6 "nothing removed without yes"
 expect_rc 0 "purge --yes" H match purge "$C" --yes
 expect_grep "4 file(s) removed" "$T/out" "purge count"
 expect_grep "send-list" "$T/out" "step not ticked before the list is sent"
-expect_eq "$(ls "$T/lists"/*.csv | wc -l | tr -d ' ')" 1 "the other cycle's list kept"
+expect_eq "$(ls "$T/lists"/*.csv | wc -l | tr -d ' ')" 2 "the other cycle's lists kept"
 expect_eq "$(q "SELECT count(*) FROM match_list WHERE cycle='$C' AND purged_at IS NULL")" 0 "purged_at set"
 for s in confirm-releases build-list send-list; do H step set "$C" $s done >/dev/null || bad "step $s"; done
 expect_rc 0 "list again" H match list "$C" --from "$X" -o "$T/lists/again.csv"
