@@ -209,7 +209,8 @@ static void roster_event(void *ctx, const struct hcsv_event *ev)
 	case HCSV_EV_FIELD_COUNT: /* reported by roster_row with the count */
 		break;
 	case HCSV_EV_EMPTY:
-		problem(r, 0, "the file is empty: a header PersonalID,scope,start,end,revoked is needed");
+		problem(r, 0, "the file is empty: the header PersonalID,scope,start,end,revoked"
+			" is needed");
 		break;
 	case HCSV_EV_BAD_QUOTE:
 	case HCSV_EV_UNTERMINATED:
@@ -311,11 +312,12 @@ static enum hmx_rc roster_store(struct store *s, struct roster *r, struct hmx_er
 	if ((rc = store_begin(s, err)) != HMX_OK)
 		return rc;
 	del = store_prepare(s, "DELETE FROM consent WHERE scope = ?1", err);
-	ins = del ? store_prepare(s,
-				  "INSERT INTO consent(personal_id, scope, start_day, end_day, revoked_day,"
-				  " line, imported_at, imported_by) VALUES (?1,?2,?3,?4,?5,?6,?7,?8)",
-				  err)
-		  : NULL;
+	if (del)
+		ins = store_prepare(s,
+				    "INSERT INTO consent(personal_id, scope, start_day, end_day,"
+				    " revoked_day, line, imported_at, imported_by)"
+				    " VALUES (?1,?2,?3,?4,?5,?6,?7,?8)",
+				    err);
 	if (!ins) {
 		rc = HMX_EDB;
 		goto fail;
@@ -338,7 +340,8 @@ static enum hmx_rc roster_store(struct store *s, struct roster *r, struct hmx_er
 		sqlite3_bind_text(ins, 3, cal_format(x->start, a), -1, SQLITE_TRANSIENT);
 		sqlite3_bind_text(ins, 4, x->end == CAL_NO_DAY ? "" : cal_format(x->end, b), -1,
 				  SQLITE_TRANSIENT);
-		sqlite3_bind_text(ins, 5, x->revoked == CAL_NO_DAY ? "" : cal_format(x->revoked, c), -1,
+		sqlite3_bind_text(ins, 5,
+				  x->revoked == CAL_NO_DAY ? "" : cal_format(x->revoked, c), -1,
 				  SQLITE_TRANSIENT);
 		sqlite3_bind_int64(ins, 6, (sqlite3_int64)r->lines[i]);
 		sqlite3_bind_text(ins, 7, now, -1, SQLITE_STATIC);

@@ -9,7 +9,9 @@
  * line with its reason) and nothing is loaded. A roster REPLACES every
  * stored release of the scopes it contains (releases of other scopes are
  * kept): the roster is the agency's current list, so a release missing
- * from it no longer counts. One transaction, one audit row with counts.
+ * from it no longer counts. A roster without rows is refused (it names no
+ * scope). The same (PersonalID, scope, start) twice is a bad row. One
+ * transaction, one audit row with counts.
  * Only IDs and dates are stored.
  *
  * The rule (consent_check): a client leaves in a file of scope S on day D

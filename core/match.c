@@ -67,7 +67,8 @@ enum hmx_rc match_fields_parse(const char *list, unsigned *mask, struct hmx_err 
 		for (f = 0; f < MF_N && strcmp(field_keys[f], t) != 0; f++)
 			;
 		if (f == MF_N)
-			return hmx_err_set(err, HMX_EINVAL, "unknown field \"%.40s\"; known: all, %s", t,
+			return hmx_err_set(err, HMX_EINVAL,
+					   "unknown field \"%.40s\"; known: all, %s", t,
 					   match_fields_format(MATCH_FIELDS_ALL, known, sizeof known));
 		*mask |= 1u << f;
 	}
@@ -388,7 +389,8 @@ static void put_gender(FILE *o, bool *first, const struct hcsv_field *const *f)
 	char out[512] = "", w[96];
 
 	for (int k = C_WOMAN; k <= C_DIFF; k++)
-		if (f[k]->len == 1 && f[k]->p[0] == '1' && word_of(client_cols[k], "1", 1, w, sizeof w)) {
+		if (f[k]->len == 1 && f[k]->p[0] == '1' &&
+		    word_of(client_cols[k], "1", 1, w, sizeof w)) {
 			strncat(out, out[0] ? "; " : "", sizeof out - strlen(out) - 1);
 			strncat(out, w, sizeof out - strlen(out) - 1);
 		}
@@ -511,13 +513,15 @@ static enum hmx_rc read_export(struct store *s, const struct match_list_opts *o,
 	bool found;
 
 	if ((rc = hmiscsv_open(o->from, NULL, NULL, NULL, &pkg, err)) != HMX_OK)
-		return rc == HMX_ENOTFOUND ? rc : hmx_err_set(err, rc, "%s cannot be read as an export",
-								    o->from);
+		return rc == HMX_ENOTFOUND
+			       ? rc
+			       : hmx_err_set(err, rc, "%s cannot be read as an export", o->from);
 	e = hmiscsv_find(pkg, "Export.csv");
 	if (!e || hmiscsv_peek(pkg, e, "ExportDate", buf, sizeof buf, NULL) != HMX_OK ||
 	    (c->day = fday(&(struct hcsv_field){ buf, strlen(buf) })) == CAL_NO_DAY) {
 		rc = hmx_err_set(err, HMX_EINVAL,
-				 "%s: no export date (Export.csv ExportDate): not a usable HMIS export",
+				 "%s: no export date (Export.csv ExportDate): "
+				 "not a usable HMIS export",
 				 o->from);
 		goto done;
 	}
@@ -698,7 +702,8 @@ enum hmx_rc match_list(struct store *s, const struct match_list_opts *o,
 		return hmx_err_set(err, HMX_EINVAL, "no output file (-o FILE)");
 	if (lstat(o->output, &sb) == 0)
 		return hmx_err_set(err, HMX_EEXIST,
-				   "%s exists: the client list is never overwritten (purge or remove it)",
+				   "%s exists: the client list is never overwritten"
+				   " (purge or remove it)",
 				   o->output);
 	split_path(o->output, dir, sizeof dir, &base);
 	if (!*base)
@@ -726,7 +731,8 @@ enum hmx_rc match_list(struct store *s, const struct match_list_opts *o,
 	}
 	c.out = NULL;
 	if (lstat(o->output, &sb) == 0) {
-		rc = hmx_err_set(err, HMX_EEXIST, "%s appeared meanwhile: not overwritten", o->output);
+		rc = hmx_err_set(err, HMX_EEXIST, "%s appeared meanwhile: not overwritten",
+				 o->output);
 		goto fail;
 	}
 	if (rename(tmp, o->output) != 0) {
@@ -854,7 +860,9 @@ enum hmx_rc match_purge(struct store *s, const char *cycle, struct match_purge_r
 	hmx_now_utc(now);
 	if ((rc = store_begin(s, err)) != HMX_OK)
 		return rc;
-	st = store_prepare(s, "UPDATE match_list SET purged_at = ?2 WHERE cycle = ?1 AND purged_at IS NULL",
+	st = store_prepare(s,
+			   "UPDATE match_list SET purged_at = ?2"
+			   " WHERE cycle = ?1 AND purged_at IS NULL",
 			   err);
 	if (!st) {
 		rc = HMX_EDB;
@@ -868,8 +876,8 @@ enum hmx_rc match_purge(struct store *s, const char *cycle, struct match_purge_r
 		goto fail;
 	}
 	sqlite3_finalize(st);
-	snprintf(after, sizeof after, "purged=%zu missing=%zu changed=%zu", res->purged, res->missing,
-		 res->changed);
+	snprintf(after, sizeof after, "purged=%zu missing=%zu changed=%zu", res->purged,
+		 res->missing, res->changed);
 	if ((rc = audit_write(s, "match.purge", cycle, NULL, after, err)) != HMX_OK)
 		goto fail;
 	if ((rc = store_commit(s, err)) != HMX_OK)
