@@ -15,11 +15,13 @@
 #include "core/audit.h"
 #include "core/calendar.h"
 #include "core/config.h"
+#include "core/consent.h"
 #include "core/json.h"
 #include "core/cycle.h"
 #include "core/demo.h"
 #include "core/intake.h"
 #include "core/mapping.h"
+#include "core/match.h"
 #include "core/merge.h"
 #include "core/notice.h"
 #include "core/reconcile.h"
@@ -2093,6 +2095,244 @@ static int v_reconcile(struct globals *g, struct args *a)
 
 static int v_help(struct globals *g, struct args *a);
 
+/* ---- consent and the MCP client match ------------------------------------ */
+
+static void json_consent(FILE *f, const struct consent_row *r)
+{
+	bool first = true;
+	char d[11];
+
+	fputc('{', f);
+	json_kv(f, &first, "personal_id", r->personal_id);
+	json_kv(f, &first, "scope", r->scope);
+	json_kv(f, &first, "start", cal_format(r->start, d));
+	json_kv(f, &first, "end", r->end == CAL_NO_DAY ? "" : cal_format(r->end, d));
+	json_kv(f, &first, "revoked", r->revoked == CAL_NO_DAY ? "" : cal_format(r->revoked, d));
+	json_kv(f, &first, "today",
+		consent_verdict_name(consent_check_row(r, cal_today())));
+	fputc('}', f);
+}
+
+static int print_consents(const struct consent_row *v, size_t n, int json, const char *none)
+{
+	if (json)
+		fputs("{\"releases\":[", stdout);
+	else if (n)
+		printf("%-24s %-14s %-10s %-10s %-10s %s\n", "PERSONALID", "SCOPE", "START", "END",
+		       "REVOKED", "TODAY");
+	for (size_t i = 0; i < n; i++) {
+		char a[11], b[11], c[11];
+
+		if (json) {
+			if (i)
+				fputc(',', stdout);
+			json_consent(stdout, &v[i]);
+			continue;
+		}
+		printf("%-24s %-14s %-10s %-10s %-10s %s\n", v[i].personal_id, v[i].scope,
+		       cal_format(v[i].start, a), v[i].end == CAL_NO_DAY ? "-" : cal_format(v[i].end, b),
+		       v[i].revoked == CAL_NO_DAY ? "-" : cal_format(v[i].revoked, c),
+		       consent_verdict_name(consent_check_row(&v[i], cal_today())));
+	}
+	if (json)
+		fputs("]}\n", stdout);
+	else if (!n)
+		printf("%s\n", none);
+	return EXIT_OK;
+}
+
+static int v_consent_import(struct globals *g, struct args *a)
+{
+	struct consent_import_result res;
+	struct hmx_err err = { 0 };
+	enum hmx_rc rc;
+
+	(void)g;
+	rc = consent_import(the_store, a->pos[0], &res, &err);
+	if (rc == HMX_EINVAL && res.n_problems) {
+		for (size_t i = 0; i < res.n_kept; i++)
+			fprintf(stderr, "%s:%llu: %s\n", a->pos[0],
+				(unsigned long long)res.problems[i].line, res.problems[i].reason);
+		if (res.n_problems > res.n_kept)
+			fprintf(stderr, "... and %llu more\n",
+				(unsigned long long)(res.n_problems - res.n_kept));
+		fprintf(stderr, "%s: %llu bad row(s) of %llu: nothing loaded\n", progname,
+			(unsigned long long)res.n_problems, (unsigned long long)res.rows);
+		consent_import_result_free(&res);
+		return EXIT_USAGE;
+	}
+	consent_import_result_free(&res);
+	if (rc != HMX_OK)
+		return fail(&err);
+	printf("%llu release(s) loaded for %s (%llu replaced)\n", (unsigned long long)res.loaded,
+	       res.scopes, (unsigned long long)res.replaced);
+	return EXIT_OK;
+}
+
+static int v_consent_list(struct globals *g, struct args *a)
+{
+	struct hmx_err err = { 0 };
+	struct consent_row *v;
+	int json = want_json(a), rc;
+	size_t n;
+
+	(void)g;
+	if (json < 0)
+		return EXIT_USAGE;
+	if (consent_list(the_store, opt(a, "scope"), NULL, &v, &n, &err) != HMX_OK)
+		return fail(&err);
+	rc = print_consents(v, n, json, "no releases (hmx consent import ROSTER.csv)");
+	free(v);
+	return rc;
+}
+
+static int v_consent_show(struct globals *g, struct args *a)
+{
+	struct hmx_err err = { 0 };
+	struct consent_row *v;
+	int json = want_json(a), rc;
+	size_t n;
+
+	(void)g;
+	if (json < 0)
+		return EXIT_USAGE;
+	if (consent_list(the_store, NULL, a->pos[0], &v, &n, &err) != HMX_OK)
+		return fail(&err);
+	rc = print_consents(v, n, json, "no release for this client: nothing about them may leave");
+	free(v);
+	return rc;
+}
+
+static int v_match_list(struct globals *g, struct args *a)
+{
+	struct match_list_opts o = {
+		.cycle = a->pos[0],
+		.from = opt(a, "from"),
+		.output = opt(a, "output"),
+		.active_since = CAL_NO_DAY,
+		.fields = opt(a, "fields"),
+		.site = opt(a, "site"),
+	};
+	struct match_list_result res;
+	struct hmx_err err = { 0 };
+	int json = want_json(a);
+
+	(void)g;
+	if (json < 0)
+		return EXIT_USAGE;
+	if (!o.from || !o.output)
+		return usage_error("usage: hmx match list CYCLE --from EXPORT -o FILE (see hmx help match list)");
+	if (opt(a, "active-since") && !cal_parse_date(opt(a, "active-since"), &o.active_since))
+		return usage_error("bad --active-since \"%s\": use YYYY-MM-DD", opt(a, "active-since"));
+	if (match_list(the_store, &o, &res, &err) != HMX_OK)
+		return fail(&err);
+	if (json) {
+		bool first = true;
+		fputc('{', stdout);
+		json_kv(stdout, &first, "path", res.path);
+		json_kv(stdout, &first, "sha256", res.sha256);
+		json_ku(stdout, &first, "rows", res.rows);
+		json_key(stdout, &first, "manifest");
+		consent_manifest_json(stdout, &res.manifest);
+		fputs("}\n", stdout);
+	} else {
+		printf("client list %s: %llu row(s), 0600, sha256 %s\n", res.path,
+		       (unsigned long long)res.rows, res.sha256);
+		consent_manifest_text(stdout, &res.manifest);
+		printf("it holds client PII: push it (hmx push), then hmx match purge %s\n", o.cycle);
+	}
+	return EXIT_OK;
+}
+
+static int v_match_purge(struct globals *g, struct args *a)
+{
+	struct match_purge_result res;
+	struct hmx_err err = { 0 };
+	char q[256];
+	size_t n;
+
+	(void)g;
+	if (match_unpurged(the_store, a->pos[0], &n, &err) != HMX_OK)
+		return fail(&err);
+	if (n) {
+		snprintf(q, sizeof q, "Delete %zu local client list file(s) of %s?", n, a->pos[0]);
+		if (!flag(a, "yes") && !hmx_confirm(q)) {
+			fprintf(stderr, "%s: not purged (answer y, or --yes in batch)\n", progname);
+			return EXIT_FINDINGS;
+		}
+	}
+	if (match_purge(the_store, a->pos[0], &res, &err) != HMX_OK)
+		return fail(&err);
+	printf("%zu file(s) removed, %zu already gone", res.purged, res.missing);
+	if (res.changed)
+		printf(", %zu changed since written", res.changed);
+	printf("\n%s\n", res.step_ticked ? "step purge: done" : res.step_note);
+	return EXIT_OK;
+}
+
+static int v_match_show(struct globals *g, struct args *a)
+{
+	struct match_list_rec *r;
+	struct hmx_err err = { 0 };
+	struct cycle_info ci;
+	int json = want_json(a);
+	size_t n;
+
+	(void)g;
+	if (json < 0)
+		return EXIT_USAGE;
+	if (cycle_get(the_store, a->pos[0], cal_today(), &ci, &err) != HMX_OK ||
+	    match_lists(the_store, a->pos[0], &r, &n, &err) != HMX_OK)
+		return fail(&err);
+	if (json)
+		fputs("{\"lists\":[", stdout);
+	else if (n)
+		printf("%-4s %-20s %-10s %6s %-12s %-20s %s\n", "ID", "AT", "WHO", "ROWS", "SHA256",
+		       "PURGED", "PATH");
+	for (size_t i = 0; i < n; i++) {
+		if (json) {
+			bool first = true;
+			if (i)
+				fputc(',', stdout);
+			fputc('{', stdout);
+			json_ki(stdout, &first, "id", r[i].id);
+			json_kv(stdout, &first, "at", r[i].at);
+			json_kv(stdout, &first, "who", r[i].who);
+			json_ku(stdout, &first, "rows", r[i].rows);
+			json_kv(stdout, &first, "sha256", r[i].sha256);
+			json_kv(stdout, &first, "path", r[i].path);
+			json_kv(stdout, &first, "purged_at", r[i].purged_at);
+			json_key(stdout, &first, "manifest");
+			fputs(r[i].manifest[0] ? r[i].manifest : "null", stdout);
+			fputc('}', stdout);
+		} else {
+			printf("%-4lld %-20s %-10s %6llu %-12.12s %-20s %s\n", (long long)r[i].id, r[i].at,
+			       r[i].who, (unsigned long long)r[i].rows, r[i].sha256,
+			       r[i].purged_at[0] ? r[i].purged_at : "kept", r[i].path);
+		}
+	}
+	if (json)
+		fputs("]}\n", stdout);
+	else if (!n)
+		printf("no client list yet (hmx match list %s --from EXPORT -o FILE)\n", a->pos[0]);
+	free(r);
+	return EXIT_OK;
+}
+
+static int v_match_fields(struct globals *g, struct args *a)
+{
+	struct hmx_err err = { 0 };
+	char buf[256];
+
+	(void)g;
+	if (a->npos == 2 && match_site_fields_set(the_store, a->pos[0], a->pos[1], &err) != HMX_OK)
+		return fail(&err);
+	if (match_site_fields_get(the_store, a->pos[0], buf, sizeof buf, &err) != HMX_OK)
+		return fail(&err);
+	printf("%s: %s\n", a->pos[0], buf[0] ? buf : "all");
+	return EXIT_OK;
+}
+
 static const struct verb verbs[] = {
 	{ "init", "", "create the workspace database (or check an existing one)", "", 0, 0, v_init, DB_CREATE },
 	{ "demo", "[--seed-only]", "make a throwaway demo workspace and open it", "seed-only!", 0, 0,
@@ -2181,6 +2421,24 @@ static const struct verb verbs[] = {
 	  "to overwrite! accept-new-host-key!", 2, MAX_POS, v_push, DB_OPEN },
 	{ "transfers", "[--format text|json]", "the transfer jobs: state, bytes, SHA-256", "format", 0, 0,
 	  v_transfers, DB_OPEN },
+	{ "consent import", "ROSTER.csv",
+	  "load releases (PersonalID,scope,start,end,revoked); all or nothing; replaces its scopes",
+	  "", 1, 1, v_consent_import, DB_OPEN },
+	{ "consent list", "[--scope S] [--format text|json]", "the stored releases (IDs and dates)",
+	  "scope format", 0, 0, v_consent_list, DB_OPEN },
+	{ "consent show", "PERSONALID [--format text|json]", "one client's releases and today's verdict",
+	  "format", 1, 1, v_consent_show, DB_OPEN },
+	{ "match list", "CYCLE --from EXPORT -o FILE [--active-since DATE] [--fields F,..] [--site S] "
+	  "[--format text|json]",
+	  "write the MCP client list: active clients with an mcp-match release (0600; manifest)",
+	  "from output active-since fields site format", 1, 1, v_match_list, DB_OPEN },
+	{ "match show", "CYCLE [--format text|json]",
+	  "the cycle's client lists: when, who, rows, SHA-256, kept or purged (JSON: manifest)",
+	  "format", 1, 1, v_match_show, DB_OPEN },
+	{ "match purge", "CYCLE [--yes]", "delete the cycle's local client lists; tick its purge step",
+	  "yes!", 1, 1, v_match_purge, DB_OPEN },
+	{ "match fields", "SITE [FIELDS|all]", "show or set the fields a site's client list may hold",
+	  "", 1, 2, v_match_fields, DB_OPEN },
 	{ "help", "[VERB]", "this list, or one verb's usage", "", 0, 2, v_help, DB_NONE },
 };
 

@@ -28,6 +28,12 @@ static const struct cfg_key keys[] = {
 	{ "due.lsa", CFG_RULE, 0, 0, "date:12-15", "deadline rule of the annual LSA steps" },
 	{ "due.pit", CFG_RULE, 0, 0, "date:04-30", "deadline rule of the annual PIT count steps" },
 	{ "due.hic", CFG_RULE, 0, 0, "date:04-30", "deadline rule of the annual HIC steps" },
+	{ "due.mcp_list", CFG_RULE, 0, 0, "end+10",
+	  "deadline rule of the MCP match steps up to sending the client list" },
+	{ "due.mcp_import", CFG_RULE, 0, 0, "end+40",
+	  "deadline rule of the MCP match steps from the member list to the vendor import" },
+	{ "due.mcp_purge", CFG_RULE, 0, 0, "end+45",
+	  "deadline rule of purging the local client and member lists of an MCP match" },
 };
 
 #define N_KEYS (sizeof keys / sizeof keys[0])

@@ -64,6 +64,9 @@ static void test_known_keys_and_defaults(void **state)
 		{ "due.lsa", "date:12-15" },
 		{ "due.pit", "date:04-30" },
 		{ "due.hic", "date:04-30" },
+		{ "due.mcp_list", "end+10" },
+		{ "due.mcp_import", "end+40" },
+		{ "due.mcp_purge", "end+45" },
 	};
 	const char *name, *def, *help;
 	size_t i;

@@ -309,6 +309,7 @@ static void test_kinds_in_order(void **state)
 		{ "agency-intake", "Outside-agency file intake", "bimonth quarter" },
 		{ "import", "Demo-site import and live import", "bimonth quarter" },
 		{ "annual", "Annual reporting", "year" },
+		{ "mcp-match", "Client match with a managed care plan", "bimonth quarter" },
 	};
 	const struct cycle_kind *k = NULL;
 	struct hmx_err err;
@@ -319,12 +320,12 @@ static void test_kinds_in_order(void **state)
 	assert_int_equal(cycle_kinds(&k, &n, &err), HMX_OK);
 	assert_int_equal(err.rc, HMX_OK);
 	assert_non_null(k);
-	assert_int_equal(n, 5);
+	assert_int_equal(n, 6);
 	for (size_t i = 0; i < n; i++) {
 		assert_string_equal(k[i].id, want[i].id);
 		assert_string_equal(k[i].title, want[i].title);
 		assert_string_equal(k[i].periods, want[i].periods);
-		assert_true(strncmp(k[i].source, "000 ", 4) == 0);
+		assert_true(strncmp(k[i].source, strcmp(k[i].id, "mcp-match") ? "000 " : "002 ", 4) == 0);
 	}
 	/* parsed once: a second call gives the same table */
 	{
@@ -332,7 +333,7 @@ static void test_kinds_in_order(void **state)
 		size_t n2 = 0;
 		assert_int_equal(cycle_kinds(&k2, &n2, NULL), HMX_OK);
 		assert_ptr_equal(k2, k);
-		assert_int_equal(n2, 5);
+		assert_int_equal(n2, 6);
 	}
 }
 
