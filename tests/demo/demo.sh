@@ -191,7 +191,7 @@ run)
 	echo "demo: opening hmx on the workspace; the demo sshd stops when you quit"
 	rc=0
 	"$DIR/hmx" || rc=$?
-	echo "demo: workspace kept in $DIR (make demo reuses it from scratch)"
+	echo "demo: workspace left in $DIR (the next make demo or make demo-setup starts afresh)"
 	exit $rc
 	;;
 stop) stop ;;
