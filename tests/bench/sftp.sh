@@ -163,7 +163,8 @@ if [ "$(id -u)" != 0 ]; then
 elif ! command -v tc >/dev/null; then
 	reason="no tc (iproute2)"
 elif ! tc qdisc show dev lo | grep -q '^qdisc noqueue 0: root'; then
-	reason="lo already has a root qdisc: $(tc qdisc show dev lo | head -1)"
+	reason="lo already has a root qdisc, left alone: $(tc qdisc show dev lo | head -1);
+if a killed bench left it: tc qdisc del dev lo root"
 elif tc qdisc add dev lo root handle 1: prio bands 4 2>"$T/tcerr"; then
 	netem_on=1
 	scope="port $PORT only"
