@@ -132,11 +132,11 @@ best() {
 row() {
 	awk -v d="$1" -v o="$2" -v h="$3" -v t="$4" -v b="$bytes" 'BEGIN {
 		if (o == "fail" || h == "fail") {
-			printf "| %-8s | %12s | %10s | %6s | %7s | %-6s |\n", d, o == "fail" ? "FAIL" : sprintf("%.1f", b / 1048576 / o), h == "fail" ? "FAIL" : sprintf("%.1f", b / 1048576 / h), "-", ">= " t "%", "FAIL"
+			printf "| %-9s | %12s | %8s | %5s | %7s | %-6s |\n", d, o == "fail" ? "FAIL" : sprintf("%.1f", b / 1048576 / o), h == "fail" ? "FAIL" : sprintf("%.1f", b / 1048576 / h), "-", ">= " t "%", "FAIL"
 			exit
 		}
 		om = b / 1048576 / o; hm = b / 1048576 / h; r = hm / om * 100
-		printf "| %-8s | %12.1f | %10.1f | %5.0f%% | %7s | %-6s |\n", d, om, hm, r, ">= " t "%", (r >= t ? "PASS" : "BELOW")
+		printf "| %-9s | %12.1f | %8.1f | %4.0f%% | %7s | %-6s |\n", d, om, hm, r, ">= " t "%", (r >= t ? "PASS" : "BELOW")
 	}'
 }
 
@@ -149,7 +149,7 @@ table() {
 	echo
 	echo "$1"
 	echo "| direction | OpenSSH MB/s | hmx MB/s | ratio | target  | result |"
-	echo "|----------|-------------:|-----------:|-------:|--------:|--------|"
+	echo "|-----------|-------------:|---------:|------:|--------:|--------|"
 	row download "$og" "$hg" 90
 	row upload "$op" "$hp" 70
 }
