@@ -53,6 +53,23 @@ PID2=$(cat "$D/sshd/pid" 2>/dev/null)
 expect_rc 0 "ls after re-run" timeout 60 "$D/hmx" ls rdc
 [ -e "$D/in/rdc-1101-2027Q1.zip" ] && bad "re-run kept old pulled files" || ok
 
+# hmxgen's per-project options: same options, same bytes; misuse refused
+A=$(cd "$(dirname "$0")/../../assets" && pwd)
+for k in 1 2; do
+	"$GEN" --out "$T/g$k" --assets "$A" --quiet --project-id 77 --project-name "Some Name" \
+		--project-type 13 --clients 20 --start 2026-07-01 --end 2026-09-30 --zip "$T/g$k.zip"
+done
+if cmp -s "$T/g1.zip" "$T/g2.zip"; then ok; else bad "hmxgen per-project export not deterministic"; fi
+expect_rc 0 "per-project export validates" "$HMX" validate "$T/g1.zip" --format json --quiet
+expect_grep '"counts":{}' "$T/out" "no finding"
+expect_grep '"ExportStartDate":"2026-07-01","ExportEndDate":"2026-09-30"' "$T/out" "--start/--end period"
+expect_eq "$(($(wc -l <"$T/g1/Project.csv") - 1))" 1 "one project"
+expect_grep '^"77",.*"Some Name"' "$T/g1/Project.csv" "its ProjectID and name"
+expect_rc 2 "name without id" "$GEN" --out "$T/g3" --assets "$A" --project-name X
+expect_rc 2 "defects with id" "$GEN" --out "$T/g3" --assets "$A" --project-id 5 --defects all
+expect_rc 2 "start without end" "$GEN" --out "$T/g3" --assets "$A" --start 2026-07-01
+expect_rc 2 "bad date" "$GEN" --out "$T/g3" --assets "$A" --start 2026-13-01 --end 2026-12-31
+
 # stop: nothing left
 expect_rc 0 "demo stop" sh "$DEMO" stop
 if [ -n "$PID2" ] && kill -0 "$PID2" 2>/dev/null; then bad "demo sshd still running after stop"; else ok; fi
