@@ -4,6 +4,9 @@
 #   make            build build/hmx
 #   make check      deps, build, unit + screen + end-to-end tests
 #   make memcheck   unit tests under valgrind
+#   make demo       the console on a demo workspace with a demo RDC (loopback sshd)
+#   make demo-setup / demo-stop   the same set-up for the command line / stop its sshd
+#   make bench / bench-sftp       validator and SFTP benchmarks
 #   make SANITIZE=1 check   the same with ASan + UBSan (objects in build-san/)
 #   make WERROR=1   warnings are errors (CI)
 #   make install PREFIX=/usr/local DESTDIR=

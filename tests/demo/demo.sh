@@ -30,6 +30,7 @@ set -eu
 : "${HMX:?set HMX to the hmx binary}"
 abspath() { (cd "$(dirname "$1")" && echo "$(pwd)/$(basename "$1")"); }
 DIR=${HMX_DEMO_DIR:-build/demo}
+if [ "${1:-}" = stop ] && [ ! -d "$DIR" ]; then exit 0; fi
 mkdir -p "$DIR"
 DIR=$(cd "$DIR" && pwd)
 HMX=$(abspath "$HMX")
