@@ -4,6 +4,9 @@
 #   make            build build/hmx
 #   make check      deps, build, unit + screen + end-to-end tests
 #   make memcheck   unit tests under valgrind
+#   make demo       the console on a demo workspace with a demo RDC (loopback sshd)
+#   make demo-setup / demo-stop   the same set-up for the command line / stop its sshd
+#   make bench / bench-sftp       validator and SFTP benchmarks
 #   make SANITIZE=1 check   the same with ASan + UBSan (objects in build-san/)
 #   make WERROR=1   warnings are errors (CI)
 #   make install PREFIX=/usr/local DESTDIR=
@@ -57,7 +60,7 @@ TEST_BIN := $(TEST_SRC:tests/%.c=$(B)/tests/%)
 HMX := $(B)/hmx
 
 .PHONY: all deps check unit-tests screen-tests e2e-tests memcheck demo install uninstall \
-	clean screens-update check-core-nocurses bench fuzz
+	clean screens-update check-core-nocurses bench fuzz bench-sftp demo-setup demo-stop
 .DEFAULT_GOAL := all
 
 all: $(HMX) $(TEST_BIN) $(B)/hmxgen $(B)/rawcsv
@@ -111,10 +114,22 @@ memcheck: deps
 screens-update: all
 	HMX=$(abspath $(HMX)) UPDATE=1 sh tests/screens/run.sh
 
-# A throwaway workspace under /tmp, seeded around today, opened in the TUI.
+# A throwaway workspace in $(DEMO_DIR), seeded around today, with a demo RDC
+# (per-project exports served by a loopback sshd, site `rdc`), opened in the
+# TUI; the sshd stops when hmx exits. demo-setup leaves the sshd running for
+# the README's command-line walk-through; demo-stop stops it.
+DEMO_DIR ?= $(if $(HMX_DEMO_DIR),$(HMX_DEMO_DIR),build/demo)
+DEMO_ENV = HMX=$(HMX) HMXGEN=$(B)/hmxgen HMX_DEMO_DIR=$(DEMO_DIR)
 demo: deps
-	$(MAKE) $(HMX)
-	$(HMX) demo
+	$(MAKE) $(HMX) $(B)/hmxgen
+	$(DEMO_ENV) sh tests/demo/demo.sh run
+
+demo-setup: deps
+	$(MAKE) $(HMX) $(B)/hmxgen
+	$(DEMO_ENV) sh tests/demo/demo.sh setup
+
+demo-stop:
+	$(DEMO_ENV) sh tests/demo/demo.sh stop
 
 install: $(HMX)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
@@ -163,6 +178,14 @@ BENCH_MB ?= 2000
 bench: deps $(HMX) $(B)/hmxgen $(B)/rawcsv
 	@mkdir -p build/bench
 	HMX=$(HMX) HMXGEN=$(B)/hmxgen RAWCSV=$(B)/rawcsv BENCH_MB=$(BENCH_MB) sh tests/bench/bench.sh
+
+# `make bench-sftp` (BENCH_SFTP_MB=1024, BENCH_SFTP_RUNS=3): hmx pull/push
+# against OpenSSH's sftp on a loopback sshd, then with 20 ms RTT (root + tc).
+BENCH_SFTP_MB ?= 1024
+BENCH_SFTP_RUNS ?= 3
+bench-sftp: deps $(HMX)
+	HMX=$(HMX) BENCH_SFTP_MB=$(BENCH_SFTP_MB) BENCH_SFTP_RUNS=$(BENCH_SFTP_RUNS) \
+		sh tests/bench/sftp.sh
 
 clean:
 	rm -rf build build-san

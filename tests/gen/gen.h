@@ -284,6 +284,11 @@ struct gstate {
 	int hash_status;             /* 1, or 4 when P07 is seeded */
 	const char *csv_version;
 	int nusers;
+	/* --project-id: the export holds one project with this ProjectID
+	 * (0: the usual mix), named only_name when set, of type only_type */
+	uint32_t only_id;
+	const char *only_name;
+	int only_type;
 };
 
 extern struct gstate G;

@@ -305,6 +305,8 @@ void project_write(struct project *p)
 	snprintf(name, sizeof name, "%s %s %u",
 		 places[orgs[p->org].id % NEL(places)], type_abbr(p->type),
 		 p->id);
+	if (G.only_id && G.only_name)
+		snprintf(name, sizeof name, "%s", G.only_name);
 	snprintf(common, sizeof common, "%s %u", type_abbr(p->type), p->id);
 	row_begin(F_Project);
 	r_id(C_Project_ProjectID, p->id);
@@ -421,6 +423,14 @@ static const int type_cycle[] = { 0, 1, 2, 3, 4, 13, 6, 12, 14, 13, 3, 0, 2,
 void world_init(int nproj)
 {
 	int no = nproj / 4 < 2 ? 2 : nproj / 4;
+
+	if (G.only_id) {
+		/* one organization, one project, for a per-project export */
+		struct project *p = project_add(G.only_type, org_add(0));
+		p->id = G.only_id;
+		nclean = nprojects;
+		return;
+	}
 
 	for (int i = 0; i < no; i++)
 		org_add(0);

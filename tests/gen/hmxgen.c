@@ -7,6 +7,8 @@
  *          [--seed S] [--projects N] [--defects LIST|all] [--count N]
  *          [--manifest FILE] [--instances FILE] [--zip FILE]
  *          [--assets DIR] [--force] [--quiet] [--list-defects]
+ *          [--project-id ID [--project-name NAME] [--project-type N]]
+ *          [--start YYYY-MM-DD --end YYYY-MM-DD]
  *
  * Same options and seed, same bytes (the zip too). The column tables come
  * from ASSETS/spec (the project's own copy of HUD's spec); see gen.h for
@@ -21,6 +23,11 @@
  * finding (line 0 for file-level ones; K08 names the first row under a
  * second ProjectID). P08 exists only in the zip; P06 and K09 rewrite the
  * whole export and are seeded alone.
+ *
+ * --project-id writes a per-project export, as the RDC hands them out: one
+ * organization and one project with that ProjectID (name and HUD project
+ * type optional), clean only (no --defects). --start/--end move the export
+ * period (default: the spec's federal fiscal year).
  *
  * Exit status: 0 done, 2 usage or I/O error. */
 #include <dirent.h>
@@ -51,7 +58,12 @@ static void usage(FILE *fp)
 	      "  --assets DIR          where spec/ lives (assets)\n"
 	      "  --force               replace *.csv files already in DIR\n"
 	      "  --quiet               no summary on stderr\n"
-	      "  --list-defects        list seedable checks and exit\n", fp);
+	      "  --list-defects        list seedable checks and exit\n"
+	      "  --project-id ID       one project only, with this ProjectID\n"
+	      "  --project-name NAME   its ProjectName (\"<place> <type> ID\")\n"
+	      "  --project-type N      its HUD ProjectType (0)\n"
+	      "  --start YYYY-MM-DD    export period start (spec's fiscal year)\n"
+	      "  --end YYYY-MM-DD      export period end\n", fp);
 }
 
 static void mkdirs(const char *path)
@@ -164,6 +176,17 @@ static double now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+static int date_arg(const char *opt, const char *v)
+{
+	int y, m, d;
+	char extra;
+
+	if (sscanf(v, "%4d-%2d-%2d%c", &y, &m, &d, &extra) != 3 || y < 1990 || y > 2100 ||
+	    m < 1 || m > 12 || d < 1 || d > 31)
+		die("%s needs a date YYYY-MM-DD", opt);
+	return day_of(y, m, d);
+}
+
 static long num_arg(const char *opt, const char *v)
 {
 	char *end;
@@ -181,7 +204,7 @@ int main(int argc, char **argv)
 	const char *zpath = NULL;
 	long clients = 1000, mb = 0, nproj = 24, count = 3;
 	uint64_t seed = 1;
-	int force = 0, quiet = 0;
+	int force = 0, quiet = 0, start = 0, end = 0;
 
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
@@ -228,6 +251,16 @@ int main(int argc, char **argv)
 			instances = v;
 		else if (!strcmp(a, "--zip"))
 			zpath = v;
+		else if (!strcmp(a, "--project-id"))
+			G.only_id = (uint32_t)num_arg(a, v);
+		else if (!strcmp(a, "--project-name"))
+			G.only_name = v;
+		else if (!strcmp(a, "--project-type"))
+			G.only_type = (int)num_arg(a, v);
+		else if (!strcmp(a, "--start"))
+			start = date_arg(a, v);
+		else if (!strcmp(a, "--end"))
+			end = date_arg(a, v);
 		else {
 			usage(stderr);
 			die("unknown option %s", a);
@@ -237,8 +270,14 @@ int main(int argc, char **argv)
 		usage(stderr);
 		die("--out DIR is required");
 	}
-	if (nproj < 10)
+	if (nproj < 10 && !G.only_id)
 		die("--projects must be at least 10");
+	if (G.only_id && defects)
+		die("--project-id writes clean exports only (no --defects)");
+	if ((G.only_name || G.only_type) && !G.only_id)
+		die("--project-name and --project-type need --project-id");
+	if (!start != !end || (start && end < start + 27))
+		die("--start and --end go together, at least four weeks apart");
 	if (count < 1)
 		die("--count must be at least 1");
 
@@ -253,6 +292,10 @@ int main(int argc, char **argv)
 		G.start = day_of(2023, 10, 1);
 		G.end = day_of(2024, 9, 30);
 		G.csv_version = "2024 v1.3";
+	}
+	if (start) {
+		G.start = start;
+		G.end = end;
 	}
 	G.export_day = G.end + 3;
 	G.export_sec = 2 * 3600 + 15 * 60;

@@ -1,0 +1,203 @@
+#!/bin/sh
+# tests/demo/demo.sh — the demo of `make demo`, `make demo-setup` and
+# `make demo-stop` (also driven by tests/demo/run.sh):
+#
+#   demo.sh setup   a fresh demo workspace in $HMX_DEMO_DIR (default
+#                   build/demo), a demo "RDC": one per-project HMIS CSV
+#                   export (zip, made by hmxgen) for each RDC-direct project
+#                   of the demo registry, served by a throwaway OpenSSH
+#                   server on 127.0.0.1 (key login only, sftp only), and a
+#                   site `rdc` pointing at it; leaves the server running
+#   demo.sh run     setup, then the console on the workspace; the server is
+#                   stopped when hmx exits (or is interrupted)
+#   demo.sh stop    stops the server by its pid file (setup does it first too)
+#
+# Layout of the demo directory (only these names are ever removed):
+#   ws/hmx.db       the workspace (`hmx demo --seed-only`)
+#   rdc/            the RDC's folder: rdc-<ProjectID>-<period>.zip
+#   home/.ssh/      the client key and a known_hosts holding the demo host key:
+#                   hmx reads $HOME/.ssh/known_hosts, so every demo command
+#                   runs with HOME=<dir>/home and the user's own ~/.ssh is
+#                   never read or written
+#   sshd/           the server's config, host key, authorized_keys, pid, log
+#   in/             where the README's pull puts files
+#   hmx             a wrapper: HOME and HMX_DB set for the demo, then hmx
+# One export (the last RDC-direct project's) carries a ProjectID the
+# registry does not know, so `hmx map` shows a name-similarity proposal to
+# confirm; the others match their project's HUD ProjectID.
+# Needs HMX and HMXGEN (built programs); ASSETS defaults to assets/.
+set -eu
+: "${HMX:?set HMX to the hmx binary}"
+abspath() { (cd "$(dirname "$1")" && echo "$(pwd)/$(basename "$1")"); }
+DIR=${HMX_DEMO_DIR:-build/demo}
+if [ "${1:-}" = stop ] && [ ! -d "$DIR" ]; then exit 0; fi
+mkdir -p "$DIR"
+DIR=$(cd "$DIR" && pwd)
+HMX=$(abspath "$HMX")
+PIDFILE="$DIR/sshd/pid"
+SSHD=/usr/sbin/sshd
+
+say() { echo "demo: $*"; }
+
+# is_demo_sshd PID: the pid is alive and is an sshd
+is_demo_sshd() {
+	[ -n "$1" ] && kill -0 "$1" 2>/dev/null &&
+		[ "$(ps -o comm= -p "$1" 2>/dev/null)" = sshd ]
+}
+
+stop() {
+	[ -f "$PIDFILE" ] || return 0
+	pid=$(cat "$PIDFILE" 2>/dev/null || true)
+	if is_demo_sshd "$pid"; then
+		kill "$pid" 2>/dev/null || true
+		i=0
+		while kill -0 "$pid" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+		if kill -0 "$pid" 2>/dev/null; then
+			kill -9 "$pid" 2>/dev/null || true
+		fi
+		say "stopped the demo sshd (pid $pid)"
+	fi
+	rm -f "$PIDFILE"
+}
+
+# start_sshd: on a free high port (tries a few); sets PORT
+start_sshd() {
+	[ "$(id -u)" = 0 ] && mkdir -p /run/sshd
+	try=0
+	PORT=$((30000 + $$ % 10000))
+	while [ $try -lt 8 ]; do
+		cat >"$DIR/sshd/sshd_config" <<CONF
+Port $PORT
+ListenAddress 127.0.0.1
+HostKey $DIR/sshd/host
+AuthorizedKeysFile $DIR/sshd/authorized_keys
+PidFile $PIDFILE
+AllowUsers $USER_NAME
+StrictModes no
+UsePAM no
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+AllowTcpForwarding no
+X11Forwarding no
+ForceCommand internal-sftp
+Subsystem sftp internal-sftp
+$([ "$(id -u)" = 0 ] && echo "PermitRootLogin prohibit-password")
+CONF
+		: >"$DIR/sshd/log"
+		"$SSHD" -f "$DIR/sshd/sshd_config" -E "$DIR/sshd/log" || true
+		i=0
+		while [ ! -s "$PIDFILE" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+		[ -s "$PIDFILE" ] && return 0
+		try=$((try + 1))
+		PORT=$((30000 + ($$ + try * 997) % 10000))
+	done
+	say "cannot start sshd:"
+	cat "$DIR/sshd/log" >&2
+	exit 1
+}
+
+# json_field NAME: the values of "NAME":"..." of each object on stdin, one a line
+json_objs() { sed 's/},{/}\n{/g'; }
+json_field() { sed -n 's/.*"'"$1"'":"\([^"]*\)".*/\1/p'; }
+
+setup() {
+	: "${HMXGEN:?set HMXGEN to the hmxgen binary}"
+	HMXGEN=$(abspath "$HMXGEN")
+	ASSETS=$(cd "${ASSETS:-$(dirname "$0")/../../assets}" && pwd)
+	if [ ! -x "$SSHD" ] || ! command -v ssh-keygen >/dev/null; then
+		say "openssh-server/openssh-client missing (make deps)"
+		exit 1
+	fi
+	USER_NAME=$(id -un)
+	stop
+	rm -rf "$DIR/ws" "$DIR/rdc" "$DIR/home" "$DIR/sshd" "$DIR/in" "$DIR/gen" "$DIR/hmx"
+	mkdir -p "$DIR/ws" "$DIR/rdc" "$DIR/home/.ssh" "$DIR/sshd" "$DIR/in"
+	chmod 700 "$DIR/home/.ssh"
+	cat >"$DIR/hmx" <<WRAP
+#!/bin/sh
+# the demo's hmx: its own workspace and HOME (known_hosts, client key)
+HOME='$DIR/home' HMX_DB='$DIR/ws/hmx.db' exec '$HMX' "\$@"
+WRAP
+	chmod 755 "$DIR/hmx"
+	H="$DIR/hmx"
+	"$H" demo --seed-only >/dev/null
+
+	# the cycle the RDC's files belong to, and its period
+	cyc=$("$H" cycle list --format json | json_objs | grep '"kind":"rdc-download"' | head -1)
+	CYCLE=$(echo "$cyc" | json_field code)
+	PSTART=$(echo "$cyc" | json_field start)
+	PEND=$(echo "$cyc" | json_field end)
+	PERIOD=$(echo "$cyc" | json_field period)
+	[ -n "$CYCLE" ] || { say "the demo seed has no rdc-download cycle"; exit 1; }
+
+	# one export per RDC-direct project, as the RDC hands them out
+	"$H" project list --source rdc-direct --format json | json_objs | grep '"code"' >"$DIR/projects"
+	n=$(grep -c . "$DIR/projects" || true)
+	[ "$n" -gt 0 ] || { say "the demo seed has no RDC-direct project"; exit 1; }
+	k=0
+	while IFS= read -r line; do
+		k=$((k + 1))
+		name=$(echo "$line" | json_field name)
+		id=$(echo "$line" | json_field hud_project_id)
+		# the last one under the RDC's own ID: mapped by name, confirmed by the admin
+		[ "$k" -eq "$n" ] || [ -z "$id" ] && id=$((9000 + k))
+		case $name in
+		*Prevention*) type=12 ;;
+		*"Rapid Re"*) type=13 ;;
+		*Scattered*) type=3 ;;
+		*) type=1 ;;
+		esac
+		"$HMXGEN" --out "$DIR/gen" --force --quiet --assets "$ASSETS" --spec FY2024 \
+			--project-id "$id" --project-name "$name" --project-type "$type" \
+			--clients $((30 + 7 * k)) --seed "$k" --start "$PSTART" --end "$PEND" \
+			--zip "$DIR/rdc/rdc-$id-$PERIOD.zip"
+	done <"$DIR/projects"
+	rm -rf "$DIR/gen" "$DIR/projects"
+
+	# keys, the server, the host key already trusted in the demo's known_hosts
+	ssh-keygen -q -t ed25519 -N '' -f "$DIR/sshd/host" -C hmx-demo-host
+	ssh-keygen -q -t ed25519 -N '' -f "$DIR/home/.ssh/id_ed25519" -C hmx-demo
+	cp "$DIR/home/.ssh/id_ed25519.pub" "$DIR/sshd/authorized_keys"
+	start_sshd
+	echo "[127.0.0.1]:$PORT $(cut -d' ' -f1,2 "$DIR/sshd/host.pub")" >"$DIR/home/.ssh/known_hosts"
+	"$H" site add rdc --host 127.0.0.1 --port "$PORT" --user "$USER_NAME" \
+		--identity "$DIR/home/.ssh/id_ed25519" --remote-dir "$DIR/rdc" --role rdc >/dev/null
+	if ! "$H" site test rdc </dev/null >"$DIR/sshd/test.out" 2>&1; then
+		cat "$DIR/sshd/test.out" >&2
+		stop
+		exit 1
+	fi
+	first=$(ls "$DIR/rdc" | head -1)
+	say "workspace $DIR/ws/hmx.db; RDC folder $DIR/rdc ($n exports for $CYCLE)"
+	say "demo sshd on 127.0.0.1:$PORT (pid $(cat "$PIDFILE")), site rdc"
+	cat <<EOF
+demo: try (the wrapper sets HOME=$DIR/home and HMX_DB for the demo):
+  $DIR/hmx ls rdc
+  $DIR/hmx pull rdc $first --to $DIR/in
+  $DIR/hmx intake $CYCLE $DIR/in/$first --source rdc
+  $DIR/hmx map $CYCLE
+EOF
+}
+
+case ${1:-} in
+setup)
+	trap 'rc=$?; [ $rc -eq 0 ] || stop; exit $rc' EXIT
+	setup
+	echo "demo: the sshd keeps running; stop it with: make demo-stop"
+	;;
+run)
+	trap stop EXIT
+	trap 'exit 1' INT TERM HUP
+	setup
+	echo "demo: opening hmx on the workspace; the demo sshd stops when you quit"
+	rc=0
+	"$DIR/hmx" || rc=$?
+	echo "demo: workspace left in $DIR (the next make demo or make demo-setup starts afresh)"
+	exit $rc
+	;;
+stop) stop ;;
+*)
+	echo "usage: demo.sh setup|run|stop" >&2
+	exit 2
+	;;
+esac

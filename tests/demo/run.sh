@@ -1,0 +1,79 @@
+#!/bin/sh
+# tests/demo/run.sh — the set-up of `make demo` without the console
+# (tests/demo/demo.sh setup, as `make demo-setup` runs it): a per-project
+# export on the demo RDC for every RDC-direct project, `hmx ls rdc` lists
+# them, `hmx pull` gets one with the right SHA-256, intake and map propose
+# the projects (HUD ProjectID, and a name match for the one under the RDC's
+# own ID); the user's ~/.ssh is never touched; a second set-up stops the
+# first server; `demo.sh stop` leaves no process behind.
+. "$(dirname "$0")/../lib.sh"
+GEN=${HMXGEN:-$(dirname "$HMX")/hmxgen}
+DEMO="$(cd "$(dirname "$0")" && pwd)/demo.sh"
+D="$T/demo"
+export HMX_DEMO_DIR="$D"
+trap 'HMX="$HMX" sh "$DEMO" stop >/dev/null 2>&1; rm -rf "$T"' EXIT
+trap 'exit 1' INT TERM HUP
+H() { "$D/hmx" "$@"; }
+sha() { sha256sum "$1" | cut -d' ' -f1; }
+
+expect_rc 0 "demo set-up" env HMXGEN="$GEN" timeout 120 sh "$DEMO" setup
+expect_grep "demo sshd on 127.0.0.1:" "$T/out" "set-up names the server"
+expect_grep "make demo-stop" "$T/out" "set-up says how to stop it"
+PID=$(cat "$D/sshd/pid" 2>/dev/null)
+if [ -n "$PID" ] && pgrep -F "$D/sshd/pid" sshd >/dev/null; then ok; else bad "no demo sshd running"; fi
+
+# one export per RDC-direct project of the registry
+H project list --source rdc-direct --format json | sed 's/},{/}\n{/g' | grep -c '"code"' >"$T/n"
+NPROJ=$(cat "$T/n")
+expect_eq "$NPROJ" 6 "the demo seed's RDC-direct projects"
+expect_rc 0 "ls rdc" timeout 60 "$D/hmx" ls rdc
+expect_eq "$(grep -c 'rdc-[0-9]*-2027Q1\.zip$' "$T/out")" "$NPROJ" "one export per project listed"
+expect_grep "rdc-1101-2027Q1.zip$" "$T/out" "HAC Carriage House's export (ProjectID 1101)"
+[ -d "$HOME/.ssh" ] && bad "the user's ~/.ssh was touched" || ok
+
+# pull, verified; intake and mapping
+expect_rc 0 "pull one" timeout 60 "$D/hmx" pull rdc rdc-1101-2027Q1.zip --to "$D/in"
+expect_eq "$(sha "$D/in/rdc-1101-2027Q1.zip")" "$(sha "$D/rdc/rdc-1101-2027Q1.zip")" "pulled copy's SHA-256"
+expect_grep "sha256 $(sha "$D/rdc/rdc-1101-2027Q1.zip")" "$T/out" "pull reports the SHA-256"
+NAMED=$(ls "$D/rdc" | grep -v 'rdc-1[0-9]*-' | head -1)
+expect_rc 0 "pull the one under the RDC's own ID" timeout 60 "$D/hmx" pull rdc "$NAMED" --to "$D/in"
+expect_rc 0 "intake" H intake rdc-download-2027Q1 "$D/in/rdc-1101-2027Q1.zip" --source rdc
+expect_grep "0 blocking, 0 errors, 0 warnings" "$T/out" "the export validates cleanly"
+expect_rc 0 "intake 2" H intake rdc-download-2027Q1 "$D/in/$NAMED" --source rdc
+expect_rc 0 "map" H map rdc-download-2027Q1
+expect_grep "1101 .*hac-carriage-house (hud-id)" "$T/out" "proposal by HUD ProjectID"
+expect_grep "VNEOC SSVF Rapid Re-housing .*vneoc-ssvf-rrh (name" "$T/out" "proposal by name"
+if grep -q "X05" "$T/out"; then bad "export period does not cover the cycle (X05)"; else ok; fi
+
+# a second set-up stops the first server and starts afresh
+expect_rc 0 "set-up again" env HMXGEN="$GEN" timeout 120 sh "$DEMO" setup
+expect_grep "stopped the demo sshd (pid $PID)" "$T/out" "re-run stops the old server"
+if kill -0 "$PID" 2>/dev/null; then bad "first sshd still running"; else ok; fi
+PID2=$(cat "$D/sshd/pid" 2>/dev/null)
+expect_rc 0 "ls after re-run" timeout 60 "$D/hmx" ls rdc
+[ -e "$D/in/rdc-1101-2027Q1.zip" ] && bad "re-run kept old pulled files" || ok
+
+# hmxgen's per-project options: same options, same bytes; misuse refused
+A=$(cd "$(dirname "$0")/../../assets" && pwd)
+for k in 1 2; do
+	"$GEN" --out "$T/g$k" --assets "$A" --quiet --project-id 77 --project-name "Some Name" \
+		--project-type 13 --clients 20 --start 2026-07-01 --end 2026-09-30 --zip "$T/g$k.zip"
+done
+if cmp -s "$T/g1.zip" "$T/g2.zip"; then ok; else bad "hmxgen per-project export not deterministic"; fi
+expect_rc 0 "per-project export validates" "$HMX" validate "$T/g1.zip" --format json --quiet
+expect_grep '"counts":{}' "$T/out" "no finding"
+expect_grep '"ExportStartDate":"2026-07-01","ExportEndDate":"2026-09-30"' "$T/out" "--start/--end period"
+expect_eq "$(($(wc -l <"$T/g1/Project.csv") - 1))" 1 "one project"
+expect_grep '^"77",.*"Some Name"' "$T/g1/Project.csv" "its ProjectID and name"
+expect_rc 2 "name without id" "$GEN" --out "$T/g3" --assets "$A" --project-name X
+expect_rc 2 "defects with id" "$GEN" --out "$T/g3" --assets "$A" --project-id 5 --defects all
+expect_rc 2 "start without end" "$GEN" --out "$T/g3" --assets "$A" --start 2026-07-01
+expect_rc 2 "bad date" "$GEN" --out "$T/g3" --assets "$A" --start 2026-13-01 --end 2026-12-31
+
+# stop: nothing left
+expect_rc 0 "demo stop" sh "$DEMO" stop
+if [ -n "$PID2" ] && kill -0 "$PID2" 2>/dev/null; then bad "demo sshd still running after stop"; else ok; fi
+[ -e "$D/sshd/pid" ] && bad "pid file left" || ok
+if pgrep -f "$D/sshd/sshd_config" >/dev/null; then bad "an sshd of this demo is left"; else ok; fi
+expect_rc 0 "stop twice is fine" sh "$DEMO" stop
+finish demo
