@@ -725,6 +725,14 @@ static int64_t resolve_project(sqlite3_stmt *st, int64_t cid, int64_t run, const
 	return pid;
 }
 
+/* Checks that end a run before the files are read (unreadable input,
+ * unknown CSV version, unsafe archive, size guard). */
+#define REVIEW_STOP_CHECKS "'P01','P06','P08','P09'"
+/* Items of a file the run could not read to its end (S04 malformed CSV
+ * halts the file; P03 the file is missing) are not resolved by it. */
+#define NOT_HALTED                                                                         \
+	"file NOT IN (SELECT file FROM finding WHERE run_id = ?2 AND check_id IN ('S04','P03'))"
+
 enum hmx_rc review_sync(struct store *s, const char *cycle, int64_t run,
 			struct review_sync_result *out, struct hmx_err *err)
 {
@@ -785,6 +793,30 @@ enum hmx_rc review_sync(struct store *s, const char *cycle, int64_t run,
 		if (out)
 			*out = r;
 		return HMX_OK;
+	}
+	{
+		/* a run that stopped early found nothing after the stop: applying
+		 * it would resolve what it never looked at */
+		char stop[8] = "";
+
+		st = store_prepare(s, "SELECT check_id FROM finding WHERE run_id = ?1 AND check_id IN "
+				      "(" REVIEW_STOP_CHECKS ") LIMIT 1", err);
+		if (!st) {
+			rc = HMX_EDB;
+			goto fail;
+		}
+		sqlite3_bind_int64(st, 1, run);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			store_col_text(st, 0, stop, sizeof stop);
+		sqlite3_finalize(st);
+		st = NULL;
+		if (stop[0]) {
+			rc = hmx_err_set(err, HMX_EINVAL,
+					 "validation run %lld stopped early (%s): the review of %s is "
+					 "unchanged; fix the export and validate it again",
+					 (long long)run, stop, cycle);
+			goto fail;
+		}
 	}
 	if (run < last) {
 		rc = hmx_err_set(err, HMX_EINVAL,
@@ -929,7 +961,8 @@ enum hmx_rc review_sync(struct store *s, const char *cycle, int64_t run,
 			   "INSERT INTO decision(item_id, at, who, role, action, from_state, to_state, "
 			   "text, run_id) SELECT id, ?3, 'hmx', 'hmx', 'resolve', state, 'resolved', "
 			   "'not found by the run', ?2 FROM review_item WHERE cycle_id = ?1 AND "
-			   "last_run <> ?2 AND state IN ('open','fix-proposed','approved','rejected')",
+			   "last_run <> ?2 AND state IN ('open','fix-proposed','approved','rejected') "
+			   "AND " NOT_HALTED,
 			   err);
 	if (!st) {
 		rc = HMX_EDB;
@@ -949,7 +982,7 @@ enum hmx_rc review_sync(struct store *s, const char *cycle, int64_t run,
 	st = store_prepare(s,
 			   "UPDATE review_item SET state = 'resolved', version = version + 1, "
 			   "updated_at = ?3, updated_by = 'hmx' WHERE cycle_id = ?1 AND last_run <> ?2 "
-			   "AND state IN ('open','fix-proposed','approved','rejected')",
+			   "AND state IN ('open','fix-proposed','approved','rejected') AND " NOT_HALTED,
 			   err);
 	if (!st) {
 		rc = HMX_EDB;

@@ -18,6 +18,9 @@
  * absent from the run become resolved (open, fix-proposed, approved,
  * rejected) — each automatic change is a decision row by "hmx". Waived
  * items stay waived whatever the run says. A run is synced at most once.
+ * A run that stopped early (P01, P06, P08, P09) is refused, and items of a
+ * file the run could not read to its end (S04, or missing: P03) are not
+ * resolved by it.
  * Who calls it: core/intake.c for a file intaken with source "demo", and
  * `hmx validate --cycle` on a cycle whose kind reviews demo exports
  * (review_cycle_reviews()).
@@ -194,8 +197,8 @@ struct review_sync_result {
 };
 /* Applies validation run `run` (finished, of cycle) to the cycle's review,
  * as described at the top, in one transaction with its audit row.
- * HMX_ENOTFOUND (cycle, run), HMX_EINVAL (run of another cycle, or not
- * finished). */
+ * HMX_ENOTFOUND (cycle, run), HMX_EINVAL (run of another cycle, not
+ * finished, stopped early, or older than a run already applied). */
 enum hmx_rc review_sync(struct store *s, const char *cycle, int64_t run,
 			struct review_sync_result *out, struct hmx_err *err);
 

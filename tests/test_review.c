@@ -4,7 +4,8 @@
  * across runs by check + file + key + column, never line (same identity
  * on another line persists, a gone one resolves with a decision by hmx, a
  * new one opens, a resolved one that comes back reopens, waived stays
- * waived, a run syncs once, an older run is refused); the project of a
+ * waived, a run syncs once, an older run or one that stopped early is
+ * refused, a halted file keeps its items); the project of a
  * finding (HUD ProjectID, alias, none); the live-import gate refusing
  * then allowing; permissions (a reviewer of project A cannot act on B's
  * items, agency scope, admin-only actions); stale versions refused; the
@@ -555,6 +556,31 @@ static void t_matching(void **state)
 	assert_int_equal(fx_count(f->s, "SELECT count(*) FROM audit WHERE action = 'review.sync'"), 4);
 }
 
+/* A run that stopped early is refused; a file halted by S04 or missing
+ * (P03) keeps its items. */
+static void t_partial_runs(void **state)
+{
+	struct fx *f = *state;
+	struct hmx_err err;
+	struct review_sync_result r;
+	static const char *const stopped[] = { "P06|blocking|Export.csv|0|||" };
+	static const char *const halted[] = {
+		"S04|blocking|Enrollment.csv|3|||",
+		"P03|blocking|Event.csv|0|||",
+	};
+
+	sync_ok(f->s, add_run(f->s, RUN1, 4), NULL);
+	assert_int_equal(review_sync(f->s, CYCLE, add_run(f->s, stopped, 1), &r, &err), HMX_EINVAL);
+	assert_non_null(strstr(err.msg, "stopped early (P06)"));
+	assert_int_equal(fx_count(f->s, "SELECT count(*) FROM review_item WHERE state = 'open'"), 4);
+	sync_ok(f->s, add_run(f->s, halted, 2), &r);
+	assert_int_equal(r.opened, 2);
+	assert_int_equal(r.resolved, 1); /* only Client.csv's c9 */
+	assert_int_equal(state_of(f->s, item_of(f->s, "PersonalID=c9")), RV_RESOLVED);
+	assert_int_equal(state_of(f->s, item_of(f->s, "EnrollmentID=e1")), RV_OPEN);
+	assert_int_equal(state_of(f->s, item_of(f->s, "EventID=2")), RV_OPEN);
+}
+
 /* The project of a finding: alias of the run's source or hmis first, then
  * the HUD ProjectID; none when nothing matches. */
 static void t_project_resolution(void **state)
@@ -1048,6 +1074,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(t_stale_version, setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(t_permissions, setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(t_matching, setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(t_partial_runs, setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(t_project_resolution, setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(t_list_and_counts, setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(t_report, setup, fx_teardown),
