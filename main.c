@@ -1059,6 +1059,19 @@ static void print_validation(const struct intake_info *in)
 		       (unsigned long long)in->n_warning, (long long)in->validation_run);
 	else
 		printf("  validation: not run\n");
+	if (in->validated && strcmp(in->source, "demo") == 0) {
+		struct review_filter f;
+		struct review_item *it = NULL;
+		struct hmx_err err = { 0 };
+		size_t n = 0;
+
+		review_filter_init(&f);
+		f.pending = true;
+		if (review_list(the_store, in->cycle, &f, &it, &n, &err) == HMX_OK)
+			printf("  review: %zu finding%s pending (see 'hmx findings %s --pending')\n", n,
+			       n == 1 ? "" : "s", in->cycle);
+		free(it);
+	}
 }
 
 static int v_intake(struct globals *g, struct args *a)

@@ -65,6 +65,7 @@ expect_grep '"projects":"p8,p9"' "$T/out" "bob's projects"
 "$HMXGEN" --assets "$ASSETS" --out "$T/demo1" --clients 60 --projects 10 --defects K01:2,Q01:2 \
 	--count 2 --instances "$T/inst" --zip "$T/demo1.zip" --quiet || bad "hmxgen"
 expect_rc 1 "intake --source demo (blocking findings)" H intake "$C" "$T/demo1.zip" --source demo
+expect_grep "review: 4 findings pending" "$T/out" "intake says what the review holds"
 H findings "$C" >"$T/list"
 expect_eq "$(grep -c ' open ' "$T/list")" 4 "four findings open"
 expect_eq "$(grep -c ' p8 ' "$T/list")" 4 "all of project 8"
