@@ -725,6 +725,28 @@ static int64_t resolve_project(sqlite3_stmt *st, int64_t cid, int64_t run, const
 	return pid;
 }
 
+/* Source ProjectID -> registered project, remembered for the run. */
+struct pcache {
+	struct { char src[64]; int64_t pid; } *e;
+	size_t n, cap;
+};
+
+static int64_t cached_project(struct pcache *c, sqlite3_stmt *st, int64_t cid, int64_t run,
+			      const char *src)
+{
+	void *ne;
+
+	for (size_t i = 0; i < c->n; i++)
+		if (strcmp(c->e[i].src, src) == 0)
+			return c->e[i].pid;
+	if (!(ne = hmx_grow(c->e, &c->cap, c->n, sizeof *c->e)))
+		return -1;
+	c->e = ne;
+	hmx_strlcpy(c->e[c->n].src, src, sizeof c->e[c->n].src);
+	c->e[c->n].pid = resolve_project(st, cid, run, src);
+	return c->e[c->n++].pid;
+}
+
 /* Checks that end a run before the files are read (unreadable input,
  * unknown CSV version, unsafe archive, size guard). */
 #define REVIEW_STOP_CHECKS "'P01','P06','P08','P09'"
@@ -737,8 +759,7 @@ enum hmx_rc review_sync(struct store *s, const char *cycle, int64_t run,
 			struct review_sync_result *out, struct hmx_err *err)
 {
 	struct review_sync_result r;
-	struct ident *ids = NULL;
-	size_t nids = 0;
+	struct pcache cache = { NULL, 0, 0 };
 	sqlite3_stmt *st = NULL, *find = NULL, *ins = NULL, *upd = NULL, *proj = NULL;
 	int64_t cid, run_cycle = -1, last = 0;
 	char status[16] = "", now[21], object[128], after[256];
@@ -825,23 +846,6 @@ enum hmx_rc review_sync(struct store *s, const char *cycle, int64_t run,
 		goto fail;
 	}
 
-	/* the run's findings, one row per identity */
-	st = store_prepare(s,
-			   "SELECT check_id, file, key, col, max(CASE severity WHEN 'blocking' THEN 2 "
-			   "WHEN 'error' THEN 1 ELSE 0 END), min(line), count(*), min(detail), "
-			   "max(project) FROM finding WHERE run_id = ?1 GROUP BY check_id, file, key, col",
-			   err);
-	if (!st) {
-		rc = HMX_EDB;
-		goto fail;
-	}
-	sqlite3_bind_int64(st, 1, run);
-	rc = store_collect(s, st, sizeof *ids, read_ident, (void **)&ids, &nids,
-			   "cannot read the run's findings", err);
-	st = NULL;
-	if (rc != HMX_OK)
-		goto fail;
-	r.findings = (int64_t)nids;
 	hmx_now_utc(now);
 	find = store_prepare(s, "SELECT id, state FROM review_item WHERE cycle_id = ?1 AND "
 				"check_id = ?2 AND file = ?3 AND key = ?4 AND col = ?5", err);
@@ -874,14 +878,32 @@ enum hmx_rc review_sync(struct store *s, const char *cycle, int64_t run,
 		" (SELECT id FROM project WHERE hud_project_id = ?3 AND hud_project_id <> '' "
 		"  ORDER BY id LIMIT 1), 0)",
 		err);
-	if (!find || !ins || !upd || !proj) {
+	/* the run's findings, one row per identity, streamed (a run may hold
+	 * millions): review_item is written while finding is read */
+	st = store_prepare(s,
+			   "SELECT check_id, file, key, col, max(CASE severity WHEN 'blocking' THEN 2 "
+			   "WHEN 'error' THEN 1 ELSE 0 END), min(line), count(*), min(detail), "
+			   "max(project) FROM finding WHERE run_id = ?1 GROUP BY check_id, file, key, col",
+			   err);
+	if (!find || !ins || !upd || !proj || !st) {
 		rc = HMX_EDB;
 		goto fail;
 	}
-	for (size_t i = 0; i < nids; i++) {
-		const struct ident *d = &ids[i];
-		int64_t item = 0, pid = resolve_project(proj, cid, run, d->project);
+	sqlite3_bind_int64(st, 1, run);
+	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
+		struct ident dd;
+		const struct ident *d = &dd;
+		int64_t item = 0, pid;
 		char state[16] = "";
+
+		memset(&dd, 0, sizeof dd);
+		read_ident(st, &dd);
+		r.findings++;
+		pid = cached_project(&cache, proj, cid, run, d->project);
+		if (pid < 0) {
+			rc = hmx_err_set(err, HMX_ENOMEM, "out of memory");
+			goto fail;
+		}
 
 		sqlite3_reset(find);
 		sqlite3_bind_int64(find, 1, cid);
@@ -956,6 +978,12 @@ enum hmx_rc review_sync(struct store *s, const char *cycle, int64_t run,
 			r.persisted++;
 		}
 	}
+	sqlite3_finalize(st);
+	st = NULL;
+	if (src != SQLITE_DONE) {
+		rc = store_fail(s, err, "cannot read the run's findings");
+		goto fail;
+	}
 	/* gone from this run: resolved, with a decision row each */
 	st = store_prepare(s,
 			   "INSERT INTO decision(item_id, at, who, role, action, from_state, to_state, "
@@ -1027,8 +1055,8 @@ enum hmx_rc review_sync(struct store *s, const char *cycle, int64_t run,
 	sqlite3_finalize(upd);
 	sqlite3_finalize(proj);
 	find = ins = upd = proj = NULL;
-	free(ids);
-	ids = NULL;
+	free(cache.e);
+	cache.e = NULL;
 	if ((rc = store_commit(s, err)) != HMX_OK)
 		return rc;
 	if (out)
@@ -1040,7 +1068,7 @@ fail:
 	sqlite3_finalize(ins);
 	sqlite3_finalize(upd);
 	sqlite3_finalize(proj);
-	free(ids);
+	free(cache.e);
 	store_rollback(s);
 	return rc;
 }
