@@ -2170,7 +2170,8 @@ static int v_finding_show(struct globals *g, struct args *a)
 		       it.check, review_sev_name(it.severity), it.file, (long long)it.line,
 		       it.key[0] ? it.key : "no key", it.column[0] ? ", column " : "", it.column);
 		printf("project:  %s%s%s (ProjectID %s)\n", it.project[0] ? it.project : "none",
-		       it.agency[0] ? ", agency " : "", it.agency, it.source_project[0] ? it.source_project : "-");
+		       it.agency[0] ? ", agency " : "", it.agency,
+		       it.source_project[0] ? it.source_project : "-");
 		printf("state:    %s%s%s (version %lld)\n", review_state_name(it.state),
 		       it.reviewer[0] ? ", assigned to " : "", it.reviewer, (long long)it.version);
 		printf("runs:     first seen in %lld, last in %lld (%lld occurrence%s)\n",

@@ -31,7 +31,7 @@
 
 #define CYCLE "import-2026B4"
 
-/* ---- fixture ------------------------------------------------------------------ */
+/* ---- fixture ----------------------------------------------------------------------------- */
 
 static const char *const KEY_A = "ssh-ed25519 "
 				 "AAAAC3NzaC1lZDI1NTE5AAAAIHrYwx/eYX5usbKWolGK6IkPmqs8geSbGUkKQ+dcNvFW a@x";
@@ -159,7 +159,7 @@ static const char *const RUN1[] = {
 	"S09|warning|Client.csv|4|PersonalID=c9|VeteranStatus|",
 };
 
-/* ---- the state machine --------------------------------------------------------------- */
+/* ---- the state machine ------------------------------------------------------------------- */
 
 static void t_names(void **state)
 {
@@ -396,7 +396,7 @@ static void t_stale_version(void **state)
 	assert_int_equal(fx_count(f->s, "SELECT count(*) FROM decision WHERE action = 'approve'"), 1);
 }
 
-/* ---- permissions ---------------------------------------------------------------------------- */
+/* ---- permissions ------------------------------------------------------------------------- */
 
 static void t_permissions(void **state)
 {
@@ -454,7 +454,7 @@ static void t_permissions(void **state)
 	assert_int_equal(reviewer_set_scope(f->s, "ra", "nope", NULL, &err), HMX_ENOTFOUND);
 }
 
-/* ---- matching across runs ------------------------------------------------------------------- */
+/* ---- matching across runs ---------------------------------------------------------------- */
 
 static void t_matching(void **state)
 {
@@ -606,7 +606,7 @@ static void t_project_resolution(void **state)
 	assert_string_equal(it.project, "");
 }
 
-/* ---- lists, counts, report ------------------------------------------------------------------ */
+/* ---- lists, counts, report --------------------------------------------------------------- */
 
 static void t_list_and_counts(void **state)
 {
@@ -704,7 +704,7 @@ static void t_report(void **state)
 	fclose(out);
 }
 
-/* ---- the gate ----------------------------------------------------------------------------- */
+/* ---- the gate ---------------------------------------------------------------------------- */
 
 static void t_gate(void **state)
 {
@@ -756,7 +756,7 @@ static void t_gate(void **state)
 	assert_false(review_cycle_reviews("rdc-upload"));
 }
 
-/* ---- reviewers and authorized_keys ------------------------------------------------------------ */
+/* ---- reviewers and authorized_keys ------------------------------------------------------- */
 
 static void t_reviewers(void **state)
 {
@@ -897,7 +897,7 @@ static void t_authorized_keys(void **state)
 	assert_int_equal(stat(path, &st), -1);
 }
 
-/* ---- concurrency ------------------------------------------------------------------------------- */
+/* ---- concurrency ------------------------------------------------------------------------- */
 
 #define N_ITEMS 40
 #define N_REVIEWERS 8
@@ -963,7 +963,8 @@ static void t_concurrent(void **state)
 	for (int i = 1; i <= N_REVIEWERS; i++) {
 		char name[16], key[256], file[32], path[512];
 		/* each reviewer's own (syntactically valid) key: only the blob differs */
-		static const char *const blobs = "AAAAC3NzaC1lZDI1NTE5AAAAI%c%c2t7IsyEQqcrpAV1svjLoJVHrsD8LbxLGyno2jdG6o";
+		static const char *const blobs =
+			"AAAAC3NzaC1lZDI1NTE5AAAAI%c%c2t7IsyEQqcrpAV1svjLoJVHrsD8LbxLGyno2jdG6o";
 		char b64[128];
 
 		snprintf(name, sizeof name, "r%d", i);
