@@ -2202,6 +2202,8 @@ static int v_finding_decide(struct args *a, enum review_action action)
 		return EXIT_USAGE;
 	rq.action = action;
 	rq.as = opt(a, "as");
+	if (rq.as && !reviewer_name_valid(rq.as))
+		return usage_error("bad --as \"%s\": a reviewer's name (see 'hmx reviewer list')", rq.as);
 	rq.text = action == RA_ASSIGN ? opt(a, "to") : opt(a, "text");
 	if (action == RA_ASSIGN && !rq.text)
 		return usage_error("give the reviewer: --to NAME (\"\" to unassign)");

@@ -93,6 +93,7 @@ done
 expect_rc 2 "propose without text" H finding propose "$en31"
 expect_rc 1 "alice: not her project" H finding approve "$ev2" --as alice
 expect_grep "not your project" "$T/err" "permission message"
+expect_rc 2 "--as empty is not the admin" H finding approve "$ev2" --as ""
 expect_rc 1 "bob cannot propose" H finding propose "$en31" --as bob --text x
 expect_rc 1 "bob cannot waive" H finding waive "$en31" --as bob --text x
 expect_rc 0 "bob approves ev2" H finding approve "$ev2" --as bob --text "agreed"
