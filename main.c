@@ -27,6 +27,8 @@
 #include "core/reconcile.h"
 #include "core/registry.h"
 #include "core/report.h"
+#include "core/review.h"
+#include "core/reviewer.h"
 #include "core/sftp.h"
 #include "core/site.h"
 #include "core/store.h"
@@ -816,6 +818,27 @@ static void pbar_progress(void *ctx, const char *what, uint64_t done, uint64_t t
 	fflush(stderr);
 }
 
+/* In a cycle that reviews its demo-site export (import), what is validated
+ * is that export: the run goes to the review (core/review.h). */
+static void review_after_validate(const char *cycle, int64_t run)
+{
+	struct hmx_err err = { 0 };
+	struct cycle_info ci;
+	struct review_sync_result r;
+
+	if (cycle_get(the_store, cycle, cal_today(), &ci, &err) != HMX_OK ||
+	    !review_cycle_reviews(ci.kind))
+		return;
+	if (review_sync(the_store, cycle, run, &r, &err) != HMX_OK) {
+		fprintf(stderr, "%s: warning: the review of %s was not updated: %s\n", progname, cycle,
+			err.msg);
+		return;
+	}
+	fprintf(stderr, "%s: review of %s: %lld new, %lld still found, %lld reopened, %lld resolved\n",
+		progname, cycle, (long long)r.opened, (long long)r.persisted, (long long)r.reopened,
+		(long long)r.resolved);
+}
+
 static int v_validate(struct globals *g, struct args *a)
 {
 	struct hmx_err err = { 0 };
@@ -938,10 +961,14 @@ static int v_validate(struct globals *g, struct args *a)
 		report_close(&c.rep, NULL, &e2);
 	}
 	if (c.vs) {
+		int64_t run = vstore_run_id(c.vs);
+
 		if (rc == HMX_OK)
 			rc = vstore_finish(&c.vs, &res, &err);
 		else
 			vstore_abort(&c.vs, err.msg);
+		if (rc == HMX_OK && !res.unreadable)
+			review_after_validate(cycle, run);
 	}
 	if (outp && !tmp[0]) {
 		if (fclose(out) != 0 && rc == HMX_OK)
@@ -1048,6 +1075,19 @@ static void print_validation(const struct intake_info *in)
 		       (unsigned long long)in->n_warning, (long long)in->validation_run);
 	else
 		printf("  validation: not run\n");
+	if (in->validated && strcmp(in->source, "demo") == 0) {
+		struct review_filter f;
+		struct review_item *it = NULL;
+		struct hmx_err err = { 0 };
+		size_t n = 0;
+
+		review_filter_init(&f);
+		f.pending = true;
+		if (review_list(the_store, in->cycle, &f, &it, &n, &err) == HMX_OK)
+			printf("  review: %zu finding%s pending (see 'hmx findings %s --pending')\n", n,
+			       n == 1 ? "" : "s", in->cycle);
+		free(it);
+	}
 }
 
 static int v_intake(struct globals *g, struct args *a)
@@ -2093,6 +2133,434 @@ static int v_reconcile(struct globals *g, struct args *a)
 	return r.mismatches ? EXIT_FINDINGS : EXIT_OK;
 }
 
+/* ---- review (core/review.h, core/reviewer.h) ----------------------------- */
+
+/* Exit code of a refused decision: 1 (refused), others as fail(). */
+static int fail_refused(const struct hmx_err *err)
+{
+	int rc = fail(err);
+
+	return err->rc == HMX_ESTATE ? EXIT_FINDINGS : rc;
+}
+
+/* Absolute path of the running binary, else "hmx". */
+static void self_path(char *buf, size_t n)
+{
+	ssize_t k = readlink("/proc/self/exe", buf, n - 1);
+
+	if (k <= 0 || (size_t)k >= n - 1)
+		hmx_strlcpy(buf, "hmx", n);
+	else
+		buf[k] = '\0';
+}
+
+static int keys_path(const struct args *a, char *buf, size_t n)
+{
+	struct hmx_err err = { 0 };
+	const char *p = opt(a, "authorized-keys");
+
+	if (p) {
+		hmx_strlcpy(buf, p, n);
+		return EXIT_OK;
+	}
+	if (reviewer_default_keys_path(buf, n, &err) != HMX_OK)
+		return fail(&err);
+	return EXIT_OK;
+}
+
+static int v_reviewer_add(struct globals *g, struct args *a)
+{
+	struct hmx_err err = { 0 };
+	const char *name = a->pos[0], *key = opt(a, "key");
+	char exe[4096], db[4096], path[4096], line[16384];
+
+	(void)g;
+	if (!key)
+		return usage_error("give the reviewer's public key: --key FILE.pub");
+	if (!realpath(store_path(the_store), db))
+		hmx_strlcpy(db, store_path(the_store), sizeof db);
+	self_path(exe, sizeof exe);
+	if (!flag(a, "print") && keys_path(a, path, sizeof path) != EXIT_OK)
+		return EXIT_USAGE;
+	if (reviewer_add(the_store, name, key, opt(a, "projects"), opt(a, "agency"), &err) != HMX_OK)
+		return fail(&err);
+	if (reviewer_key_line(the_store, name, exe, db, line, sizeof line, &err) != HMX_OK ||
+	    (!flag(a, "print") && reviewer_write_keys(path, name, line, &err) != HMX_OK)) {
+		struct hmx_err e2;
+		int rc = fail(&err);
+
+		reviewer_remove(the_store, name, &e2);
+		return rc;
+	}
+	if (flag(a, "print"))
+		printf("%s\n", line);
+	else
+		printf("reviewer %s added; %s allows their key to open the review screen only\n", name,
+		       path);
+	return EXIT_OK;
+}
+
+static int v_reviewer_set(struct globals *g, struct args *a)
+{
+	struct hmx_err err = { 0 };
+
+	(void)g;
+	if (reviewer_set_scope(the_store, a->pos[0], opt(a, "projects"), opt(a, "agency"), &err) !=
+	    HMX_OK)
+		return fail(&err);
+	printf("reviewer %s now reviews %s%s\n", a->pos[0],
+	       opt(a, "agency") ? "the projects of agency " : "", opt(a, "agency") ? opt(a, "agency")
+									    : opt(a, "projects"));
+	return EXIT_OK;
+}
+
+static int v_reviewer_remove(struct globals *g, struct args *a)
+{
+	struct hmx_err err = { 0 };
+	struct reviewer r;
+	char path[4096];
+
+	(void)g;
+	if (keys_path(a, path, sizeof path) != EXIT_OK)
+		return EXIT_USAGE;
+	if (reviewer_get(the_store, a->pos[0], &r, &err) != HMX_OK)
+		return fail(&err);
+	if (reviewer_write_keys(path, a->pos[0], NULL, &err) != HMX_OK)
+		return fail(&err);
+	if (reviewer_remove(the_store, a->pos[0], &err) != HMX_OK)
+		return fail(&err);
+	printf("reviewer %s removed, and their line from %s\n", a->pos[0], path);
+	return EXIT_OK;
+}
+
+static int v_reviewer_list(struct globals *g, struct args *a)
+{
+	struct hmx_err err = { 0 };
+	struct reviewer *r;
+	size_t n;
+	int json = want_json(a);
+
+	(void)g;
+	if (json < 0)
+		return EXIT_USAGE;
+	if (reviewer_list(the_store, &r, &n, &err) != HMX_OK)
+		return fail(&err);
+	if (json)
+		fputs("{\"reviewers\":[", stdout);
+	else if (n == 0)
+		printf("no reviewers yet (add one with 'hmx reviewer add NAME --key FILE.pub --projects P')\n");
+	else
+		printf("%-16s %-12s %-50s %s\n", "NAME", "KEY", "FINGERPRINT", "REVIEWS");
+	for (size_t i = 0; i < n; i++) {
+		if (json) {
+			bool first = true;
+			fputs(i ? ",{" : "{", stdout);
+			json_kv(stdout, &first, "name", r[i].name);
+			json_kv(stdout, &first, "key_type", r[i].key_type);
+			json_kv(stdout, &first, "fingerprint", r[i].fingerprint);
+			json_kv(stdout, &first, "agency", r[i].agency);
+			json_kv(stdout, &first, "projects", r[i].projects);
+			json_kv(stdout, &first, "created_at", r[i].created_at);
+			json_kv(stdout, &first, "created_by", r[i].created_by);
+			fputs("}", stdout);
+		} else {
+			printf("%-16s %-12s %-50s %s%s\n", r[i].name, r[i].key_type, r[i].fingerprint,
+			       r[i].agency[0] ? "agency " : "", r[i].agency[0] ? r[i].agency : r[i].projects);
+		}
+	}
+	if (json)
+		fputs("]}\n", stdout);
+	free(r);
+	return EXIT_OK;
+}
+
+static void json_item(FILE *f, const struct review_item *it)
+{
+	bool first = true;
+
+	fputc('{', f);
+	json_ki(f, &first, "id", it->id);
+	json_kv(f, &first, "cycle", it->cycle);
+	json_kv(f, &first, "check", it->check);
+	json_kv(f, &first, "severity", review_sev_name(it->severity));
+	json_kv(f, &first, "file", it->file);
+	json_ki(f, &first, "line", it->line);
+	json_kv(f, &first, "key", it->key);
+	json_kv(f, &first, "column", it->column);
+	json_kv(f, &first, "detail", it->detail);
+	json_kv(f, &first, "source_project", it->source_project);
+	json_kv(f, &first, "project", it->project);
+	json_kv(f, &first, "agency", it->agency);
+	json_kv(f, &first, "state", review_state_name(it->state));
+	json_kv(f, &first, "reviewer", it->reviewer);
+	json_kv(f, &first, "fix", it->fix);
+	json_ki(f, &first, "first_run", it->first_run);
+	json_ki(f, &first, "last_run", it->last_run);
+	json_ki(f, &first, "occurrences", it->occurrences);
+	json_ki(f, &first, "version", it->version);
+	json_kv(f, &first, "updated_at", it->updated_at);
+	json_kv(f, &first, "updated_by", it->updated_by);
+	fputc('}', f);
+}
+
+static int v_findings(struct globals *g, struct args *a)
+{
+	struct hmx_err err = { 0 };
+	struct review_filter f;
+	struct review_item *it;
+	const char *st = opt(a, "state"), *sev = opt(a, "severity");
+	size_t n;
+	int json = want_json(a);
+
+	(void)g;
+	if (json < 0)
+		return EXIT_USAGE;
+	review_filter_init(&f);
+	f.project = opt(a, "project");
+	f.agency = opt(a, "agency");
+	f.check = opt(a, "check");
+	f.reviewer = opt(a, "reviewer");
+	f.as = opt(a, "as");
+	f.pending = flag(a, "pending");
+	if (st) {
+		enum review_state v;
+		if (!review_state_parse(st, &v))
+			return usage_error("bad --state \"%s\": use open, fix-proposed, approved, rejected, "
+					   "resolved or waived", st);
+		f.state = (int)v;
+	}
+	if (sev) {
+		enum review_sev v;
+		if (!review_sev_parse(sev, &v))
+			return usage_error("bad --severity \"%s\": use blocking, error or warning", sev);
+		f.severity = (int)v;
+	}
+	if (flag(a, "counts")) {
+		struct review_count *c;
+
+		if (review_counts(the_store, a->pos[0], f.as, &c, &n, &err) != HMX_OK)
+			return fail(&err);
+		if (json)
+			fputs("{\"counts\":[", stdout);
+		else
+			printf("%-28s %9s %9s %9s %7s\n", "PROJECT", "BLOCKING", "ERROR", "WARNING", "TOTAL");
+		for (size_t i = 0; i < n; i++) {
+			if (json) {
+				bool first = true;
+				fputs(i ? ",{" : "{", stdout);
+				json_kv(stdout, &first, "project", c[i].project);
+				for (int sv = RS_NSEV; sv-- > 0;) {
+					bool f2 = true;
+					json_key(stdout, &first, review_sev_name((enum review_sev)sv));
+					fputc('{', stdout);
+					for (int s2 = 0; s2 < RV_NSTATES; s2++)
+						json_ki(stdout, &f2, review_state_name((enum review_state)s2),
+							c[i].n[sv][s2]);
+					json_ki(stdout, &f2, "pending", c[i].pending[sv]);
+					fputc('}', stdout);
+				}
+				json_ki(stdout, &first, "total", c[i].total);
+				fputs("}", stdout);
+			} else {
+				printf("%-28s %9lld %9lld %9lld %7lld\n", c[i].project[0] ? c[i].project : "(no project)",
+				       (long long)c[i].pending[RS_BLOCKING], (long long)c[i].pending[RS_ERROR],
+				       (long long)c[i].pending[RS_WARNING], (long long)c[i].total);
+			}
+		}
+		if (json)
+			fputs("]}\n", stdout);
+		else if (n)
+			printf("(pending findings by severity: open, fix-proposed, approved or rejected)\n");
+		free(c);
+		return EXIT_OK;
+	}
+	if (review_list(the_store, a->pos[0], &f, &it, &n, &err) != HMX_OK)
+		return fail(&err);
+	if (json) {
+		fputs("{\"cycle\":", stdout);
+		json_str(stdout, a->pos[0]);
+		fputs(",\"findings\":[", stdout);
+	} else if (n == 0) {
+		printf("no findings in the review of %s match\n", a->pos[0]);
+	} else {
+		printf("%6s %-20s %-5s %-8s %-16s %-24s %-13s %s\n", "ID", "PROJECT", "CHECK", "SEVERITY",
+		       "FILE", "KEY", "STATE", "REVIEWER");
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (json) {
+			if (i)
+				fputc(',', stdout);
+			json_item(stdout, &it[i]);
+		} else {
+			printf("%6lld %-20.20s %-5s %-8s %-16.16s %-24.24s %-13s %s\n", (long long)it[i].id,
+			       it[i].project[0] ? it[i].project : "-", it[i].check,
+			       review_sev_name(it[i].severity), it[i].file, it[i].key[0] ? it[i].key : "-",
+			       review_state_name(it[i].state), it[i].reviewer[0] ? it[i].reviewer : "-");
+		}
+	}
+	if (json)
+		fputs("]}\n", stdout);
+	free(it);
+	return EXIT_OK;
+}
+
+static int item_id_arg(const char *s, int64_t *id)
+{
+	char *end;
+	long long v = strtoll(s, &end, 10);
+
+	if (*end || end == s || v <= 0)
+		return usage_error("bad finding \"%s\": use its number (see 'hmx findings CYCLE')", s);
+	*id = v;
+	return EXIT_OK;
+}
+
+static int v_finding_show(struct globals *g, struct args *a)
+{
+	struct hmx_err err = { 0 };
+	struct review_item it;
+	struct review_decision *d;
+	size_t n;
+	int64_t id = 0;
+	int json = want_json(a);
+
+	(void)g;
+	if (json < 0 || item_id_arg(a->pos[0], &id) != EXIT_OK)
+		return EXIT_USAGE;
+	if (review_get(the_store, id, &it, &err) != HMX_OK ||
+	    review_history(the_store, id, &d, &n, &err) != HMX_OK)
+		return fail(&err);
+	if (json) {
+		fputs("{\"finding\":", stdout);
+		json_item(stdout, &it);
+		fputs(",\"history\":[", stdout);
+		for (size_t i = 0; i < n; i++) {
+			bool first = true;
+			fputs(i ? ",{" : "{", stdout);
+			json_ki(stdout, &first, "id", d[i].id);
+			json_kv(stdout, &first, "at", d[i].at);
+			json_kv(stdout, &first, "who", d[i].who);
+			json_kv(stdout, &first, "role", d[i].role);
+			json_kv(stdout, &first, "action", review_action_name(d[i].action));
+			json_kv(stdout, &first, "from", review_state_name(d[i].from));
+			json_kv(stdout, &first, "to", review_state_name(d[i].to));
+			json_kv(stdout, &first, "text", d[i].text);
+			json_ki(stdout, &first, "run", d[i].run);
+			fputs("}", stdout);
+		}
+		fputs("]}\n", stdout);
+	} else {
+		printf("finding %lld of %s: %s (%s) in %s line %lld, %s%s%s\n", (long long)it.id, it.cycle,
+		       it.check, review_sev_name(it.severity), it.file, (long long)it.line,
+		       it.key[0] ? it.key : "no key", it.column[0] ? ", column " : "", it.column);
+		printf("project:  %s%s%s (ProjectID %s)\n", it.project[0] ? it.project : "none",
+		       it.agency[0] ? ", agency " : "", it.agency,
+		       it.source_project[0] ? it.source_project : "-");
+		printf("state:    %s%s%s (version %lld)\n", review_state_name(it.state),
+		       it.reviewer[0] ? ", assigned to " : "", it.reviewer, (long long)it.version);
+		printf("runs:     first seen in %lld, last in %lld (%lld occurrence%s)\n",
+		       (long long)it.first_run, (long long)it.last_run, (long long)it.occurrences,
+		       it.occurrences == 1 ? "" : "s");
+		if (it.fix[0])
+			printf("fix:      %s\n", it.fix);
+		printf("history:\n");
+		if (!n)
+			printf("  (no decision yet)\n");
+		for (size_t i = 0; i < n; i++)
+			printf("  %s  %-12s %-8s %-8s %s -> %s%s%s\n", d[i].at, d[i].who, d[i].role,
+			       review_action_name(d[i].action), review_state_name(d[i].from),
+			       review_state_name(d[i].to), d[i].text[0] ? ": " : "", d[i].text);
+	}
+	free(d);
+	return EXIT_OK;
+}
+
+static int v_finding_decide(struct args *a, enum review_action action)
+{
+	struct hmx_err err = { 0 };
+	struct review_request rq = { 0 };
+	struct review_item it;
+	const char *ver = opt(a, "version");
+
+	if (item_id_arg(a->pos[0], &rq.item) != EXIT_OK)
+		return EXIT_USAGE;
+	rq.action = action;
+	rq.as = opt(a, "as");
+	if (rq.as && !reviewer_name_valid(rq.as))
+		return usage_error("bad --as \"%s\": a reviewer's name (see 'hmx reviewer list')", rq.as);
+	rq.text = action == RA_ASSIGN ? opt(a, "to") : opt(a, "text");
+	if (action == RA_ASSIGN && !rq.text)
+		return usage_error("give the reviewer: --to NAME (\"\" to unassign)");
+	if (ver) {
+		char *end;
+		rq.expect_version = strtoll(ver, &end, 10);
+		if (*end || end == ver || rq.expect_version <= 0)
+			return usage_error("bad --version \"%s\"", ver);
+	}
+	if (review_decide(the_store, &rq, &it, &err) != HMX_OK)
+		return fail_refused(&err);
+	printf("finding %lld: %s%s%s\n", (long long)it.id, review_state_name(it.state),
+	       it.reviewer[0] ? ", assigned to " : "", it.reviewer);
+	return EXIT_OK;
+}
+
+#define DECIDE_VERB(fn, act)                                 \
+	static int fn(struct globals *g, struct args *a)     \
+	{                                                    \
+		(void)g;                                     \
+		return v_finding_decide(a, act);             \
+	}
+DECIDE_VERB(v_finding_propose, RA_PROPOSE)
+DECIDE_VERB(v_finding_approve, RA_APPROVE)
+DECIDE_VERB(v_finding_reject, RA_REJECT)
+DECIDE_VERB(v_finding_comment, RA_COMMENT)
+DECIDE_VERB(v_finding_waive, RA_WAIVE)
+DECIDE_VERB(v_finding_assign, RA_ASSIGN)
+
+static int v_report(struct globals *g, struct args *a)
+{
+	struct hmx_err err = { 0 };
+	const char *fmt = opt(a, "format"), *outp = opt(a, "output");
+	char tmp[4200] = "";
+	FILE *out = stdout;
+	enum hmx_rc rc;
+
+	(void)g;
+	if (!fmt)
+		return usage_error("give --format csv or --format md");
+	if (strcmp(fmt, "csv") != 0 && strcmp(fmt, "md") != 0)
+		return usage_error("bad --format \"%s\": use csv or md", fmt);
+	if (opt(a, "project") && opt(a, "agency"))
+		return usage_error("give --project or --agency, not both");
+	if (outp) {
+		int fd;
+		if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp.XXXXXX", outp) >= sizeof tmp)
+			return usage_error("--output path too long");
+		if ((fd = mkstemp(tmp)) < 0 || !(out = fdopen(fd, "w"))) {
+			fprintf(stderr, "%s: cannot write %s: %s\n", progname, outp, strerror(errno));
+			if (fd >= 0) {
+				close(fd);
+				unlink(tmp);
+			}
+			return EXIT_RUNTIME;
+		}
+	}
+	rc = review_report(the_store, a->pos[0], opt(a, "project"), opt(a, "agency"), fmt, out, &err);
+	if (outp) {
+		bool ok = rc == HMX_OK && fflush(out) == 0 && fsync(fileno(out)) == 0;
+		if (fclose(out) != 0)
+			ok = false;
+		if (ok && rename(tmp, outp) != 0)
+			ok = false;
+		if (!ok) {
+			unlink(tmp);
+			if (rc == HMX_OK)
+				rc = hmx_err_set(&err, HMX_EIO, "cannot write %s: %s", outp, strerror(errno));
+		}
+	}
+	return rc == HMX_OK ? EXIT_OK : fail(&err);
+}
+
 static int v_help(struct globals *g, struct args *a);
 
 /* ---- consent and the MCP client match ------------------------------------ */
@@ -2421,6 +2889,40 @@ static const struct verb verbs[] = {
 	  "to overwrite! accept-new-host-key!", 2, MAX_POS, v_push, DB_OPEN },
 	{ "transfers", "[--format text|json]", "the transfer jobs: state, bytes, SHA-256", "format", 0, 0,
 	  v_transfers, DB_OPEN },
+	{ "reviewer add", "NAME --key FILE.pub (--projects P1,P2 | --agency A) [--print] "
+	  "[--authorized-keys FILE]",
+	  "add a partner who reviews findings over SSH; writes their restricted authorized_keys line",
+	  "key projects agency print! authorized-keys", 1, 1, v_reviewer_add, DB_OPEN },
+	{ "reviewer list", "[--format text|json]", "the reviewers, their keys and projects", "format", 0,
+	  0, v_reviewer_list, DB_OPEN },
+	{ "reviewer set", "NAME (--projects P1,P2 | --agency A)", "change what a reviewer reviews",
+	  "projects agency", 1, 1, v_reviewer_set, DB_OPEN },
+	{ "reviewer remove", "NAME [--authorized-keys FILE]",
+	  "forget a reviewer and remove their authorized_keys line", "authorized-keys", 1, 1,
+	  v_reviewer_remove, DB_OPEN },
+	{ "findings", "CYCLE [--project P|-] [--agency A] [--state S] [--check C] [--severity S] "
+	  "[--reviewer R] [--as R] [--pending] [--counts] [--format text|json]",
+	  "the demo-site review of a cycle: its findings, or counts per project and severity",
+	  "project agency state check severity reviewer as pending! counts! format", 1, 1, v_findings,
+	  DB_OPEN },
+	{ "finding show", "ID [--format text|json]", "one finding of a review and its history", "format",
+	  1, 1, v_finding_show, DB_OPEN },
+	{ "finding propose", "ID --text FIX [--version N]", "propose a fix (admin)", "text as version", 1,
+	  1, v_finding_propose, DB_OPEN },
+	{ "finding approve", "ID [--text COMMENT] [--as REVIEWER] [--version N]",
+	  "approve the proposed fix", "text as version", 1, 1, v_finding_approve, DB_OPEN },
+	{ "finding reject", "ID --text COMMENT [--as REVIEWER] [--version N]",
+	  "reject the proposed fix, saying why", "text as version", 1, 1, v_finding_reject, DB_OPEN },
+	{ "finding comment", "ID --text COMMENT [--as REVIEWER]", "add a comment (any state)",
+	  "text as version", 1, 1, v_finding_comment, DB_OPEN },
+	{ "finding waive", "ID --text REASON [--version N]",
+	  "waive a finding with a reason (admin; shown in every report)", "text as version", 1, 1,
+	  v_finding_waive, DB_OPEN },
+	{ "finding assign", "ID --to REVIEWER", "name the reviewer expected to act (admin)",
+	  "to as version", 1, 1, v_finding_assign, DB_OPEN },
+	{ "report", "CYCLE [--project P|--agency A] --format csv|md [-o FILE]",
+	  "per-partner review report: findings, state, history, waivers (no client data)",
+	  "project agency format output", 1, 1, v_report, DB_OPEN },
 	{ "consent import", "ROSTER.csv",
 	  "load releases (PersonalID,scope,start,end,revoked); all or nothing; replaces its scopes",
 	  "", 1, 1, v_consent_import, DB_OPEN },

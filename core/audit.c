@@ -10,6 +10,13 @@
 enum hmx_rc audit_write(struct store *s, const char *action, const char *object,
 			const char *before, const char *after, struct hmx_err *err)
 {
+	return audit_write_as(s, NULL, action, object, before, after, err);
+}
+
+enum hmx_rc audit_write_as(struct store *s, const char *who, const char *action,
+			   const char *object, const char *before, const char *after,
+			   struct hmx_err *err)
+{
 	sqlite3_stmt *st;
 	char now[21];
 	int rc;
@@ -22,7 +29,7 @@ enum hmx_rc audit_write(struct store *s, const char *action, const char *object,
 		return HMX_EDB;
 	hmx_now_utc(now);
 	sqlite3_bind_text(st, 1, now, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 2, hmx_actor(), -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, who && *who ? who : hmx_actor(), -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 3, action, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 4, object, -1, SQLITE_STATIC);
 	if (before)

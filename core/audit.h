@@ -24,6 +24,12 @@ struct audit_row {
 enum hmx_rc audit_write(struct store *s, const char *action, const char *object,
 			const char *before, const char *after, struct hmx_err *err);
 
+/* The same with who named by the caller (a reviewer acting over SSH);
+ * NULL or "": hmx_actor(). */
+enum hmx_rc audit_write_as(struct store *s, const char *who, const char *action,
+			   const char *object, const char *before, const char *after,
+			   struct hmx_err *err);
+
 /* Rows whose object equals object_prefix or starts with object_prefix
  * followed by '/' (all rows when NULL), oldest first, at most limit (0: no
  * limit, newest kept). *out is malloc'd; free with free(). */

@@ -8,6 +8,7 @@
 
 #include "asset.h"
 #include "audit.h"
+#include "review.h"
 #include "config.h"
 #include "ini.h"
 #include "registry.h"
@@ -93,6 +94,59 @@ static const char *actor_label(const char *id)
 	return NULL;
 }
 
+/* ---- conditions ------------------------------------------------------- */
+
+/* What a step may require besides its gates (template key "requires",
+ * copied into step.requires): a check that sets err and returns
+ * HMX_ESTATE while the condition does not hold. */
+static enum hmx_rc cond_review(struct store *s, int64_t cycle_id, const char *cycle,
+			       const char *step, enum review_sev min, struct hmx_err *err)
+{
+	int64_t n;
+	enum hmx_rc rc = review_blockers(s, cycle_id, min, &n, err);
+
+	if (rc != HMX_OK || n == 0)
+		return rc;
+	return hmx_err_set(err, HMX_ESTATE,
+			   "cannot mark %s done: %lld %s finding%s of the demo-site review %s not "
+			   "resolved or waived (hmx findings %s --pending%s)",
+			   step, (long long)n, min == RS_BLOCKING ? "blocking" : "blocking or error",
+			   n == 1 ? "" : "s", n == 1 ? "is" : "are", cycle,
+			   min == RS_BLOCKING ? " --severity blocking" : "");
+}
+
+static enum hmx_rc cond_review_clear(struct store *s, int64_t cycle_id, const char *cycle,
+				     const char *step, struct hmx_err *err)
+{
+	return cond_review(s, cycle_id, cycle, step, RS_BLOCKING, err);
+}
+
+static enum hmx_rc cond_review_clear_errors(struct store *s, int64_t cycle_id, const char *cycle,
+					    const char *step, struct hmx_err *err)
+{
+	return cond_review(s, cycle_id, cycle, step, RS_ERROR, err);
+}
+
+static const struct {
+	const char *name;
+	enum hmx_rc (*check)(struct store *s, int64_t cycle_id, const char *cycle,
+			     const char *step, struct hmx_err *err);
+} conditions[] = {
+	/* no blocking finding of the review is open, fix-proposed, approved
+	 * (not yet confirmed by a run) or rejected */
+	{ "review-clear", cond_review_clear },
+	/* the same for blocking and error findings */
+	{ "review-clear-errors", cond_review_clear_errors },
+};
+
+static int find_condition(const char *name)
+{
+	for (size_t i = 0; i < sizeof conditions / sizeof conditions[0]; i++)
+		if (strcmp(conditions[i].name, name) == 0)
+			return (int)i + 1;
+	return 0;
+}
+
 /* ---- templates -------------------------------------------------------- */
 
 struct tpl_step {
@@ -102,6 +156,7 @@ struct tpl_step {
 	char actor[32];
 	char rule[48];
 	char gates[128];
+	char requires[32];
 	char expand[32];
 	char item[160];
 };
@@ -181,6 +236,13 @@ static bool tpl_key(void *ctx, const char *section, const char *key, const char 
 			return set_field(st->rule, sizeof st->rule, value, key, line, err);
 		if (strcmp(key, "gates") == 0)
 			return set_field(st->gates, sizeof st->gates, value, key, line, err);
+		if (strcmp(key, "requires") == 0) {
+			if (!find_condition(value)) {
+				hmx_err_set(err, HMX_EINVAL, "line %d: unknown condition \"%s\"", line, value);
+				return false;
+			}
+			return set_field(st->requires, sizeof st->requires, value, key, line, err);
+		}
 		if (strcmp(key, "expand") == 0) {
 			enum reg_source src;
 			if (!reg_source_parse(value, &src) || src == REG_SRC_HMIS) {
@@ -370,7 +432,8 @@ static enum hmx_rc insert_steps(struct store *s, const struct tpl *t, int64_t cy
 
 	st = store_prepare(s,
 			   "INSERT INTO step(cycle_id, code, parent_id, ord, title, source, actor, "
-			   "project_id, gates, rule) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+			   "project_id, gates, rule, requires) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
+			   "?10, ?11)",
 			   err);
 	if (!st)
 		return HMX_EDB;
@@ -395,6 +458,7 @@ static enum hmx_rc insert_steps(struct store *s, const struct tpl *t, int64_t cy
 		sqlite3_bind_text(st, 7, ts->actor, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 9, gates, -1, SQLITE_TRANSIENT);
 		sqlite3_bind_text(st, 10, ts->rule, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 11, ts->requires, -1, SQLITE_STATIC);
 		if ((rc = bind_exec(s, st, err)) != HMX_OK || !ts->expand[0])
 			continue;
 		parent = sqlite3_last_insert_rowid(store_db(s));
@@ -423,6 +487,7 @@ static enum hmx_rc insert_steps(struct store *s, const struct tpl *t, int64_t cy
 				sqlite3_bind_int64(st, 8, ps[k].id);
 				sqlite3_bind_text(st, 9, "", -1, SQLITE_STATIC);
 				sqlite3_bind_text(st, 10, ts->rule, -1, SQLITE_STATIC);
+				sqlite3_bind_text(st, 11, "", -1, SQLITE_STATIC);
 				rc = bind_exec(s, st, err);
 			}
 			free(ps);
@@ -588,6 +653,7 @@ static void read_step(sqlite3_stmt *st, void *row)
 	store_col_text(st, 10, si->note, sizeof si->note);
 	store_col_text(st, 11, si->updated_at, sizeof si->updated_at);
 	store_col_text(st, 12, si->updated_by, sizeof si->updated_by);
+	store_col_text(st, 13, si->requires, sizeof si->requires);
 }
 
 static enum hmx_rc load_steps(struct store *s, const struct cycle_row *c, struct step_info **out,
@@ -603,7 +669,7 @@ static enum hmx_rc load_steps(struct store *s, const struct cycle_row *c, struct
 	st = store_prepare(s,
 			   "SELECT s.id, s.code, coalesce(p.code, ''), s.title, s.source, s.actor, "
 			   "coalesce(pr.code, ''), s.gates, s.rule, s.state, s.note, s.updated_at, "
-			   "s.updated_by FROM step s LEFT JOIN step p ON p.id = s.parent_id "
+			   "s.updated_by, s.requires FROM step s LEFT JOIN step p ON p.id = s.parent_id "
 			   "LEFT JOIN project pr ON pr.id = s.project_id "
 			   "WHERE s.cycle_id = ?1 ORDER BY s.ord",
 			   err);
@@ -907,6 +973,19 @@ enum hmx_rc step_set(struct store *s, const char *cycle, const char *step, enum 
 	}
 	if (state == STEP_DONE && (rc = check_done(steps, n, si, cycle, err)) != HMX_OK)
 		goto fail;
+	if (state == STEP_DONE && si->requires[0]) {
+		int k = find_condition(si->requires);
+		struct cycle_row c;
+
+		if (!k) {
+			rc = hmx_err_set(err, HMX_ESTATE, "cannot mark %s done: unknown condition \"%s\"",
+					 si->code, si->requires);
+			goto fail;
+		}
+		if ((rc = find_cycle(s, cycle, &c, err)) != HMX_OK ||
+		    (rc = conditions[k - 1].check(s, c.id, cycle, si->code, err)) != HMX_OK)
+			goto fail;
+	}
 	if ((rc = write_change(s, cycle, si, state, note, 0, si->note, err)) != HMX_OK)
 		goto fail;
 	free(steps);

@@ -82,6 +82,7 @@ struct step_info {
 	char actor_label[48]; /* "HMIS Sys Admin" ... */
 	char project[48];     /* project code for a sub-item, else "" */
 	char gates[128];      /* space-separated step codes that must close first */
+	char requires[32];    /* a condition besides the gates ("review-clear"), "" */
 	char rule[32];        /* deadline rule */
 	cal_day deadline;     /* CAL_NO_DAY when none */
 	enum step_state state;
@@ -101,7 +102,9 @@ enum hmx_rc step_get(struct store *s, const char *cycle, const char *step,
 /* Moves a step to state with a note, in one transaction with its audit and
  * history rows. Skipped and blocked need a non-empty note (the reason).
  * Done is refused (HMX_ESTATE, message names the open gate or sub-items)
- * while a gate step or a sub-item is not closed. Setting the current state
+ * while a gate step or a sub-item is not closed, or while the step's
+ * condition (template key "requires", e.g. review-clear: no blocking
+ * finding of the demo-site review pending) does not hold. Setting the current state
  * again only updates the note. HMX_ENOTFOUND, HMX_EINVAL. */
 enum hmx_rc step_set(struct store *s, const char *cycle, const char *step,
 		     enum step_state state, const char *note, struct hmx_err *err);

@@ -20,6 +20,7 @@
 #include "cycle.h"
 #include "hmiscsv.h"
 #include "registry.h"
+#include "review.h"
 #include "spec.h"
 #include "validate.h"
 #include "validate_store.h"
@@ -34,6 +35,8 @@ static const struct intake_kind_rule kind_rules[] = {
 	{ "rdc-download", "rdc", "download", "download" },
 	{ "agency-intake", "agency", "receive", "receive" },
 	{ "rdc-upload", "hmis", "", "build-export" },
+	/* [2] bullet 2: the vendor's demo-site export, validated and reviewed */
+	{ "import", "demo", "", "" },
 };
 
 const struct intake_kind_rule *intake_kind_rule(const char *kind)
@@ -1378,7 +1381,7 @@ enum hmx_rc intake_add(struct store *s, const char *cycle, const char *path,
 	if (opts->source) {
 		if (!intake_source_valid(opts->source))
 			return hmx_err_set(err, HMX_EINVAL,
-					   "bad source \"%s\": use hmis, rdc or agency:CODE", opts->source);
+					   "bad source \"%s\": use hmis, rdc, demo or agency:CODE", opts->source);
 		hmx_strlcpy(in.source, opts->source, sizeof in.source);
 	} else if ((rc = default_source(s, &c, in.source, sizeof in.source, err)) != HMX_OK) {
 		return rc;
@@ -1469,9 +1472,22 @@ enum hmx_rc intake_add(struct store *s, const char *cycle, const char *path,
 		struct hmx_err verr;
 
 		hmx_err_clear(&verr);
-		if (intake_validate(s, out, abs, &verr) != HMX_OK)
+		if (intake_validate(s, out, abs, &verr) != HMX_OK) {
 			hmx_log(HMX_LOG_WARN, "file %.12s is recorded but its validation failed: %s "
 				"(run 'hmx validate %s --cycle %s')", out->sha256, verr.msg, abs, cycle);
+		} else if (strcmp(out->source, "demo") == 0) {
+			/* the demo-site export: its findings go to the review */
+			struct review_sync_result rs;
+
+			if (review_sync(s, out->cycle, out->validation_run, &rs, &verr) != HMX_OK)
+				hmx_log(HMX_LOG_WARN, "file %.12s is validated but its review was not "
+					"updated: %s", out->sha256, verr.msg);
+			else
+				hmx_log(HMX_LOG_INFO, "review of %s: %lld new, %lld still found, "
+					"%lld reopened, %lld resolved", out->cycle, (long long)rs.opened,
+					(long long)rs.persisted, (long long)rs.reopened,
+					(long long)rs.resolved);
+		}
 	}
 	return HMX_OK;
 fail:

@@ -11,7 +11,9 @@
  *   file_project  per ProjectID of Project.csv: its name and counts of
  *                 enrollments, distinct clients and exited enrollments;
  *   intake        that the file arrived in a cycle: from which source
- *                 ("hmis", "rdc", "agency:CODE"), on which day, by whom;
+ *                 ("hmis", "rdc", "demo", "agency:CODE"), on which day,
+ *                 by whom; a "demo" file's validation run is synced into
+ *                 the cycle's review (core/review.h);
  *   findings      X05 (the export's dates do not cover the cycle's
  *                 period) and X07 (arrived after the step's deadline), as
  *                 rows of the validator's finding table under a
@@ -50,7 +52,7 @@ const struct intake_kind_rule *intake_kind_rule(const char *kind);
 
 /* Whether s is a well-formed source: "hmis", "rdc", "demo" (the export of
  * the vendor's demo site, reconciled against the files sent for import by
- * core/reconcile.h) or "agency:CODE" (CODE an agency handle). Does not
+ * core/reconcile.h, whose validation feeds core/review.h) or "agency:CODE" (CODE an agency handle). Does not
  * check that the agency exists. */
 bool intake_source_valid(const char *s);
 

@@ -104,6 +104,8 @@ static void drop_after_schema_1(sqlite3 *db)
 			 (const char *)sqlite3_column_text(st, 0));
 	sqlite3_finalize(st);
 	raw_exec(db, drops);
+	/* columns added to schema-1 tables by later migrations */
+	raw_exec(db, "ALTER TABLE step DROP COLUMN requires");
 }
 
 static size_t count_audit(struct store *s, const char *action)
