@@ -21,9 +21,10 @@
 #                   never read or written
 #   sshd/           the server's config, host key, authorized_keys, pid, log
 #   in/             where the README's pull puts files
-#   import/         the import cycle's files: sent.zip (the files sent for
-#                   import) and demo-site.zip (the vendor's demo-site export,
-#                   hmxgen with seeded defects), both intaken
+#   import/         the import cycle's files: demo-site.zip (the vendor's
+#                   demo-site export, hmxgen with seeded defects) and sent/
+#                   (the files sent for import: the same without the Event
+#                   row the import repeated), both intaken
 #   reviewers/      maria_ed25519 and sam_ed25519 (+ .pub), the demo
 #                   reviewers' keys; their forced-command lines are in
 #                   sshd/review_keys (`hmx reviewer add --authorized-keys`)
@@ -141,11 +142,12 @@ dana|propose|K08|enroll the child in the same project as the parent
 maria|comment|K08|checking with the case manager
 dana|waive|Q22|move-in date confirmed by the landlord letter'
 
-# review_map NAME: import/NAME.zip's ProjectIDs mapped as REVIEW_MAP says
+# review_map FILE [OPTION]: the ProjectIDs of that file of the cycle
+# (SHA-256 or a prefix) mapped as REVIEW_MAP says
 review_map() {
-	sha=$(sha256sum "$DIR/import/$1.zip" | cut -d' ' -f1)
 	for m in $REVIEW_MAP; do
-		HMX_USER=dana "$H" map "$IMP" "$sha" "${m%%:*}" "${m#*:}" >/dev/null
+		# shellcheck disable=SC2086
+		HMX_USER=dana "$H" map "$IMP" "$1" "${m%%:*}" "${m#*:}" ${2:-} >/dev/null
 	done
 }
 
@@ -155,18 +157,28 @@ review_setup() {
 	[ -n "$IMP" ] || { say "the demo seed has no import cycle"; exit 1; }
 	IS=$(echo "$imp" | json_field start)
 	IE=$(echo "$imp" | json_field end)
-	# the files sent for import, and the vendor's demo-site export of them
-	"$HMXGEN" --out "$DIR/gen" --force --quiet --assets "$ASSETS" --spec FY2024 --clients 60 \
-		--projects 10 --start "$IS" --end "$IE" --zip "$DIR/import/sent.zip"
-	rm -rf "$DIR/gen"
-	"$HMXGEN" --out "$DIR/gen" --force --quiet --assets "$ASSETS" --spec FY2024 --clients 60 \
-		--projects 10 --start "$IS" --end "$IE" --defects "$REVIEW_DEFECTS" --count 1 \
-		--zip "$DIR/import/demo-site.zip"
-	rm -rf "$DIR/gen"
-	HMX_USER=dana "$H" intake "$IMP" "$DIR/import/sent.zip" --source rdc >/dev/null
-	review_map sent
+	# the vendor's demo-site export; the files sent for import are the same
+	# data (their data-quality problems included) without the Event row
+	# the vendor's import repeated (K01)
+	"$HMXGEN" --out "$DIR/import/gen" --force --quiet --assets "$ASSETS" --spec FY2024 \
+		--clients 60 --projects 10 --start "$IS" --end "$IE" --defects "$REVIEW_DEFECTS" \
+		--count 1 --instances "$DIR/import/instances.csv" --zip "$DIR/import/demo-site.zip"
+	mkdir "$DIR/import/sent"
+	cp "$DIR/import/gen"/*.csv "$DIR/import/sent/"
+	del=$(awk -F, '$1 == "K01" && $2 == "Event.csv" { printf "%s%sd", sep, $3; sep = ";" }' \
+		"$DIR/import/instances.csv")
+	sed -i "$del" "$DIR/import/sent/Event.csv"
+	rm -rf "$DIR/import/gen" "$DIR/import/instances.csv"
+	sent=$(HMX_USER=dana "$H" intake "$IMP" "$DIR/import/sent" --source rdc |
+		sed -n 's/^intake \([0-9a-f]*\) into .*/\1/p') || true
+	[ -n "$sent" ] || { say "cannot take in the files sent for import"; exit 1; }
+	review_map "$sent"
 	# exit 1: the export has blocking findings, as it should
-	HMX_USER=dana "$H" intake "$IMP" "$DIR/import/demo-site.zip" --source demo >/dev/null || true
+	demo=$(HMX_USER=dana "$H" intake "$IMP" "$DIR/import/demo-site.zip" --source demo |
+		sed -n 's/^intake \([0-9a-f]*\) into .*/\1/p') || true
+	[ -n "$demo" ] || { say "cannot take in the demo-site export"; exit 1; }
+	# the same projects again, as the vendor's export of them (for hmx reconcile)
+	review_map "$demo" --allow-duplicate
 	"$H" findings "$IMP" >"$DIR/import/findings.txt"
 	grep -q ' open ' "$DIR/import/findings.txt" ||
 		{ say "the demo-site export opened no review"; exit 1; }
