@@ -113,6 +113,10 @@ enum hmx_rc demo_seed(struct store *s, cal_day today, struct hmx_err *err)
 			{ 2, "request/hpc-mhsa", STEP_DONE, "" },
 			{ 2, "request", STEP_DONE, "requested by email" },
 			{ 2, "receive/hpc-case-mgmt", STEP_DONE, "received by encrypted email" },
+			/* the import of the files: on the demo site, waiting for validation
+			 * (make demo intakes a demo-site export and opens its review) */
+			{ 3, "notify-ready", STEP_DONE, "vendor told: RDC and agency files ready" },
+			{ 3, "demo-import", STEP_DONE, "vendor imported the files to the demo site" },
 			{ 5, "lsa-prepare", STEP_IN_PROGRESS, "" },
 		};
 		for (size_t i = 0; i < sizeof work / sizeof work[0]; i++)

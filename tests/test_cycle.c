@@ -1371,8 +1371,8 @@ static void test_demo_seed(void **state)
 	assert_int_equal(count(f->s, "SELECT count(*) FROM project WHERE source = 'outside-agency'"),
 			 3);
 	/* every change went through the audited calls: 6 agencies, 14
-	 * projects, 6 cycles, 14 step changes */
-	assert_int_equal(n_audit(f->s), (size_t)store_schema_version() + 6 + 14 + 6 + 14);
+	 * projects, 6 cycles, 16 step changes */
+	assert_int_equal(n_audit(f->s), (size_t)store_schema_version() + 6 + 14 + 6 + 16);
 
 	assert_int_equal(reg_project_list(f->s, NULL, &ps, &n, &err), HMX_OK);
 	for (size_t i = 0; i < n; i++)
@@ -1411,6 +1411,10 @@ static void test_demo_seed(void **state)
 	assert_int_equal(step(f->s, "agency-intake-2026B4", "request").state, STEP_DONE);
 	assert_int_equal(step(f->s, "agency-intake-2026B4", "request").n_children_closed, 3);
 	assert_int_equal(step(f->s, "annual-FY2025", "lsa-prepare").state, STEP_IN_PROGRESS);
+	/* the import: the files on the demo site, waiting for their validation */
+	assert_int_equal(step(f->s, "import-2026B4", "notify-ready").state, STEP_DONE);
+	assert_int_equal(step(f->s, "import-2026B4", "demo-import").state, STEP_DONE);
+	assert_int_equal(step(f->s, "import-2026B4", "validate-demo").state, STEP_TODO);
 	assert_int_equal(step(f->s, "rdc-upload-2026Q4", "dq-reports").state, STEP_TODO);
 
 	/* never twice, never into a workspace */

@@ -21,10 +21,25 @@
 #                   never read or written
 #   sshd/           the server's config, host key, authorized_keys, pid, log
 #   in/             where the README's pull puts files
+#   import/         the import cycle's files: demo-site.zip (the vendor's
+#                   demo-site export, hmxgen with seeded defects) and sent/
+#                   (the files sent for import: the same without the Event
+#                   row the import repeated), both intaken
+#   reviewers/      maria_ed25519 and sam_ed25519 (+ .pub), the demo
+#                   reviewers' keys; their forced-command lines are in
+#                   sshd/review_keys (`hmx reviewer add --authorized-keys`)
 #   hmx             a wrapper: HOME and HMX_DB set for the demo, then hmx
+# The sshd listens on two ports: PORT (sftp only, the RDC) and PORT+1 (the
+# review: only the reviewers' keys, each forced to `hmx review --as NAME`).
 # One export (the last RDC-direct project's) carries a ProjectID the
 # registry does not know, so `hmx map` shows a name-similarity proposal to
 # confirm; the others match their project's HUD ProjectID.
+# The import cycle is left in the review stage: findings of several checks
+# in three projects of two agencies, a few decisions made (the table
+# REVIEW_DECISIONS below), two reviewers (maria: HAC, sam: VNEOC), and
+# notify-live refused by the gate. hmxgen is a test tool (not installed),
+# so this part lives here and not in `hmx demo`, which only seeds the
+# registry and the cycles.
 # Needs HMX and HMXGEN (built programs); ASSETS defaults to assets/.
 set -eu
 : "${HMX:?set HMX to the hmx binary}"
@@ -64,10 +79,12 @@ stop() {
 start_sshd() {
 	[ "$(id -u)" = 0 ] && mkdir -p /run/sshd
 	try=0
-	PORT=$((30000 + $$ % 10000))
+	PORT=$((30000 + $$ % 9998))
 	while [ $try -lt 8 ]; do
+		RPORT=$((PORT + 1))
 		cat >"$DIR/sshd/sshd_config" <<CONF
 Port $PORT
+Port $RPORT
 ListenAddress 127.0.0.1
 HostKey $DIR/sshd/host
 AuthorizedKeysFile $DIR/sshd/authorized_keys
@@ -79,9 +96,15 @@ PasswordAuthentication no
 KbdInteractiveAuthentication no
 AllowTcpForwarding no
 X11Forwarding no
-ForceCommand internal-sftp
+LogLevel VERBOSE
 Subsystem sftp internal-sftp
 $([ "$(id -u)" = 0 ] && echo "PermitRootLogin prohibit-password")
+# the RDC: the demo client key, sftp only
+Match LocalPort $PORT
+	ForceCommand internal-sftp
+# the review: only the reviewers' keys, whose lines force hmx review --as NAME
+Match LocalPort $RPORT
+	AuthorizedKeysFile $DIR/sshd/review_keys
 CONF
 		: >"$DIR/sshd/log"
 		"$SSHD" -f "$DIR/sshd/sshd_config" -E "$DIR/sshd/log" || true
@@ -89,7 +112,7 @@ CONF
 		while [ ! -s "$PIDFILE" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
 		[ -s "$PIDFILE" ] && return 0
 		try=$((try + 1))
-		PORT=$((30000 + ($$ + try * 997) % 10000))
+		PORT=$((30000 + ($$ + try * 997) % 9998))
 	done
 	say "cannot start sshd:"
 	cat "$DIR/sshd/log" >&2
@@ -99,6 +122,94 @@ CONF
 # json_field NAME: the values of "NAME":"..." of each object on stdin, one a line
 json_objs() { sed 's/},{/}\n{/g'; }
 json_field() { sed -n 's/.*"'"$1"'":"\([^"]*\)".*/\1/p'; }
+
+# The import cycle's review. Admin decisions are made as "dana" (the HMIS
+# Sys Admin of the demo), reviewers' as themselves.
+# ProjectIDs of the generated exports (hmxgen numbers them 1..10) and the
+# registered projects they are mapped to; the seeded defects land in 4
+# (Q22), 8 (K01, Q01, Q02, Q05, Q19, Q21) and 9 (K08).
+REVIEW_MAP='1:cihc-family-es 2:cacci-safe-harbor 3:cihc-casa 4:hac-scattered 5:ihs-outreach
+6:vneoc-ssvf-rrh 7:hpc-case-mgmt 8:vneoc-ssvf-hp 9:hac-carriage-house 10:ihs-mv-rrh'
+REVIEW_DEFECTS=K01:1,Q01:1,Q02:1,K08:1,Q05:1,Q19:1,Q21:1,Q22:1
+# who|action|check|text: each decision, on the item of that check
+REVIEW_DECISIONS='dana|assign|K01|sam
+dana|propose|K01|vendor removes the repeated Event row
+sam|approve|K01|agreed: one event
+dana|propose|Q01|vendor merges the duplicate enrollment
+sam|reject|Q01|keep both: two stays the same day; we fix the entry date in HMIS
+dana|assign|K08|maria
+dana|propose|K08|enroll the child in the same project as the parent
+maria|comment|K08|checking with the case manager
+dana|waive|Q22|move-in date confirmed by the landlord letter'
+
+# review_map FILE [OPTION]: the ProjectIDs of that file of the cycle
+# (SHA-256 or a prefix) mapped as REVIEW_MAP says
+review_map() {
+	for m in $REVIEW_MAP; do
+		# shellcheck disable=SC2086
+		HMX_USER=dana "$H" map "$IMP" "$1" "${m%%:*}" "${m#*:}" ${2:-} >/dev/null
+	done
+}
+
+review_setup() {
+	imp=$("$H" cycle list --format json | json_objs | grep '"kind":"import"' | head -1)
+	IMP=$(echo "$imp" | json_field code)
+	[ -n "$IMP" ] || { say "the demo seed has no import cycle"; exit 1; }
+	IS=$(echo "$imp" | json_field start)
+	IE=$(echo "$imp" | json_field end)
+	# the vendor's demo-site export; the files sent for import are the same
+	# data (their data-quality problems included) without the Event row
+	# the vendor's import repeated (K01)
+	"$HMXGEN" --out "$DIR/import/gen" --force --quiet --assets "$ASSETS" --spec FY2024 \
+		--clients 60 --projects 10 --start "$IS" --end "$IE" --defects "$REVIEW_DEFECTS" \
+		--count 1 --instances "$DIR/import/instances.csv" --zip "$DIR/import/demo-site.zip"
+	mkdir "$DIR/import/sent"
+	cp "$DIR/import/gen"/*.csv "$DIR/import/sent/"
+	del=$(awk -F, '$1 == "K01" && $2 == "Event.csv" { printf "%s%sd", sep, $3; sep = ";" }' \
+		"$DIR/import/instances.csv")
+	sed -i "$del" "$DIR/import/sent/Event.csv"
+	rm -rf "$DIR/import/gen" "$DIR/import/instances.csv"
+	sent=$(HMX_USER=dana "$H" intake "$IMP" "$DIR/import/sent" --source rdc |
+		sed -n 's/^intake \([0-9a-f]*\) into .*/\1/p') || true
+	[ -n "$sent" ] || { say "cannot take in the files sent for import"; exit 1; }
+	review_map "$sent"
+	# exit 1: the export has blocking findings, as it should
+	demo=$(HMX_USER=dana "$H" intake "$IMP" "$DIR/import/demo-site.zip" --source demo |
+		sed -n 's/^intake \([0-9a-f]*\) into .*/\1/p') || true
+	[ -n "$demo" ] || { say "cannot take in the demo-site export"; exit 1; }
+	# the same projects again, as the vendor's export of them (for hmx reconcile)
+	review_map "$demo" --allow-duplicate
+	"$H" findings "$IMP" >"$DIR/import/findings.txt"
+	grep -q ' open ' "$DIR/import/findings.txt" ||
+		{ say "the demo-site export opened no review"; exit 1; }
+
+	# the reviewers: keys in reviewers/, lines in the review port's file
+	for r in maria:HAC sam:VNEOC; do
+		rv=${r%%:*}
+		ssh-keygen -q -t ed25519 -N '' -f "$DIR/reviewers/${rv}_ed25519" -C "$rv@hmx-demo"
+		HMX_USER=dana "$H" reviewer add "$rv" --key "$DIR/reviewers/${rv}_ed25519.pub" \
+			--agency "${r#*:}" --authorized-keys "$DIR/sshd/review_keys" >/dev/null
+	done
+
+	# the decisions already made
+	echo "$REVIEW_DECISIONS" | while IFS='|' read -r who act chk text; do
+		id=$(awk -v c="$chk" '$3 == c { print $1; exit }' "$DIR/import/findings.txt")
+		[ -n "$id" ] || { say "no finding of $chk in the demo-site export"; exit 1; }
+		if [ "$act" = assign ]; then
+			HMX_USER=dana "$H" finding assign "$id" --to "$text" >/dev/null
+		elif [ "$who" = dana ]; then
+			HMX_USER=dana "$H" finding "$act" "$id" --text "$text" >/dev/null
+		else
+			HMX_USER=dana "$H" finding "$act" "$id" --as "$who" --text "$text" >/dev/null
+		fi
+	done
+	HMX_USER=dana "$H" step set "$IMP" validate-demo done \
+		--note "demo-site export validated; findings in review" >/dev/null
+	HMX_USER=dana "$H" step set "$IMP" resolve-dq done \
+		--note "findings sent to the partners for review in hmx" >/dev/null
+	rm -f "$DIR/import/findings.txt"
+}
+
 
 setup() {
 	: "${HMXGEN:?set HMXGEN to the hmxgen binary}"
@@ -110,9 +221,11 @@ setup() {
 	fi
 	USER_NAME=$(id -un)
 	stop
-	rm -rf "$DIR/ws" "$DIR/rdc" "$DIR/home" "$DIR/sshd" "$DIR/in" "$DIR/gen" "$DIR/hmx"
-	mkdir -p "$DIR/ws" "$DIR/rdc" "$DIR/home/.ssh" "$DIR/sshd" "$DIR/in"
-	chmod 700 "$DIR/home/.ssh"
+	rm -rf "$DIR/ws" "$DIR/rdc" "$DIR/home" "$DIR/sshd" "$DIR/in" "$DIR/gen" "$DIR/hmx" \
+		"$DIR/import" "$DIR/reviewers"
+	mkdir -p "$DIR/ws" "$DIR/rdc" "$DIR/home/.ssh" "$DIR/sshd" "$DIR/in" "$DIR/import" \
+		"$DIR/reviewers"
+	chmod 700 "$DIR/home/.ssh" "$DIR/reviewers"
 	cat >"$DIR/hmx" <<WRAP
 #!/bin/sh
 # the demo's hmx: its own workspace and HOME (known_hosts, client key)
@@ -154,12 +267,16 @@ WRAP
 	done <"$DIR/projects"
 	rm -rf "$DIR/gen" "$DIR/projects"
 
+	review_setup
+
 	# keys, the server, the host key already trusted in the demo's known_hosts
 	ssh-keygen -q -t ed25519 -N '' -f "$DIR/sshd/host" -C hmx-demo-host
 	ssh-keygen -q -t ed25519 -N '' -f "$DIR/home/.ssh/id_ed25519" -C hmx-demo
 	cp "$DIR/home/.ssh/id_ed25519.pub" "$DIR/sshd/authorized_keys"
 	start_sshd
-	echo "[127.0.0.1]:$PORT $(cut -d' ' -f1,2 "$DIR/sshd/host.pub")" >"$DIR/home/.ssh/known_hosts"
+	for p in "$PORT" "$RPORT"; do
+		echo "[127.0.0.1]:$p $(cut -d' ' -f1,2 "$DIR/sshd/host.pub")"
+	done >"$DIR/home/.ssh/known_hosts"
 	"$H" site add rdc --host 127.0.0.1 --port "$PORT" --user "$USER_NAME" \
 		--identity "$DIR/home/.ssh/id_ed25519" --remote-dir "$DIR/rdc" --role rdc >/dev/null
 	if ! "$H" site test rdc </dev/null >"$DIR/sshd/test.out" 2>&1; then
@@ -176,6 +293,11 @@ demo: try (the wrapper sets HOME=$DIR/home and HMX_DB for the demo):
   $DIR/hmx pull rdc $first --to $DIR/in
   $DIR/hmx intake $CYCLE $DIR/in/$first --source rdc
   $DIR/hmx map $CYCLE
+demo: the demo-site review of $IMP (findings of HAC for maria, of VNEOC for sam):
+  $DIR/hmx findings $IMP --counts
+  $DIR/hmx step set $IMP notify-live done      # refused by the gate, with the count
+demo: review over SSH as maria (or sam), as a partner would:
+  ssh -p $RPORT -i $DIR/reviewers/maria_ed25519 -o IdentitiesOnly=yes -o UserKnownHostsFile=$DIR/home/.ssh/known_hosts $USER_NAME@127.0.0.1
 EOF
 }
 

@@ -4,7 +4,10 @@
 # export on the demo RDC for every RDC-direct project, `hmx ls rdc` lists
 # them, `hmx pull` gets one with the right SHA-256, intake and map propose
 # the projects (HUD ProjectID, and a name match for the one under the RDC's
-# own ID); the user's ~/.ssh is never touched; a second set-up stops the
+# own ID); the import cycle is in the review stage (findings of several
+# checks in three projects, decisions made, two reviewers, notify-live
+# refused by the gate) and the review port runs only `hmx review --as NAME`
+# for a reviewer's key; the user's ~/.ssh is never touched; a second set-up stops the
 # first server; `demo.sh stop` leaves no process behind.
 . "$(dirname "$0")/../lib.sh"
 GEN=${HMXGEN:-$(dirname "$HMX")/hmxgen}
@@ -17,6 +20,7 @@ H() { "$D/hmx" "$@"; }
 sha() { sha256sum "$1" | cut -d' ' -f1; }
 
 expect_rc 0 "demo set-up" env HMXGEN="$GEN" timeout 120 sh "$DEMO" setup
+cp "$T/out" "$T/setup.out"
 expect_grep "demo sshd on 127.0.0.1:" "$T/out" "set-up names the server"
 expect_grep "make demo-stop" "$T/out" "set-up says how to stop it"
 PID=$(cat "$D/sshd/pid" 2>/dev/null)
@@ -30,6 +34,55 @@ expect_rc 0 "ls rdc" timeout 60 "$D/hmx" ls rdc
 expect_eq "$(grep -c 'rdc-[0-9]*-2027Q1\.zip$' "$T/out")" "$NPROJ" "one export per project listed"
 expect_grep "rdc-1101-2027Q1.zip$" "$T/out" "HAC Carriage House's export (ProjectID 1101)"
 [ -d "$HOME/.ssh" ] && bad "the user's ~/.ssh was touched" || ok
+
+# the import cycle in the review stage (issue 8)
+IMP=import-2027B2
+expect_grep "demo-site review of $IMP" "$T/setup.out" "set-up names the review cycle"
+H findings "$IMP" >"$T/findings"
+expect_eq "$(awk 'NR > 1 { print $2 }' "$T/findings" | sort -u | wc -l)" 3 "findings in three projects"
+expect_eq "$(awk 'NR > 1 { print $3 }' "$T/findings" | sort -u | wc -l)" 8 "findings of eight checks"
+expect_grep "hac-carriage-house .* K08 .* fix-proposed  maria" "$T/findings" "a fix proposed, assigned to maria"
+expect_grep "vneoc-ssvf-hp .* K01 .* approved  *sam" "$T/findings" "a fix approved (sam)"
+expect_grep "vneoc-ssvf-hp .* Q01 .* rejected" "$T/findings" "a fix rejected"
+expect_grep "hac-scattered .* Q22 .* waived" "$T/findings" "a finding waived"
+expect_grep " open " "$T/findings" "findings still open"
+H finding show "$(awk '$3 == "Q01" { print $1 }' "$T/findings")" >"$T/out"
+expect_grep "sam .*reject .*keep both" "$T/out" "the rejection's comment, by sam"
+H finding show "$(awk '$3 == "Q22" { print $1 }' "$T/findings")" >"$T/out"
+expect_grep "dana .*waive .*landlord letter" "$T/out" "the waiver's reason, by dana"
+expect_rc 0 "reviewer list" H reviewer list
+expect_eq "$(grep -c 'ssh-ed25519' "$T/out")" 2 "two reviewers"
+expect_grep "^maria .*agency HAC" "$T/out" "maria reviews HAC"
+expect_grep "^sam .*agency VNEOC" "$T/out" "sam reviews VNEOC"
+for s in notify-ready demo-import validate-demo resolve-dq; do
+	H step list "$IMP" --format json | sed 's/},{/}\n{/g' | grep "\"code\":\"$s\"" >"$T/out"
+	expect_grep '"state":"done"' "$T/out" "step $s done"
+done
+expect_rc 0 "reconcile: the files sent against the demo-site export" H reconcile "$IMP"
+expect_grep "every project's rows agree" "$T/out" "reconcile: rows agree"
+expect_grep "vneoc-ssvf-hp .*Enrollment.csv" "$T/out" "reconcile: by registered project"
+expect_rc 3 "notify-live: refused by the gate" H step set "$IMP" notify-live done
+expect_grep "4 blocking findings of the demo-site review" "$T/err" "the gate says how many"
+
+# the review port: a reviewer's key runs hmx review --as NAME, nothing else
+RPORT=$(sed -n 's/^Port //p' "$D/sshd/sshd_config" | sed -n 2p)
+expect_grep "ssh -p $RPORT -i $D/reviewers/maria_ed25519 " "$T/setup.out" "set-up prints the ssh command"
+S() { # PORT KEY: one batch login asking for a shell command, bounded in time
+	timeout 20 ssh -p "$1" -i "$2" -o IdentitiesOnly=yes -o BatchMode=yes -F /dev/null \
+		-o UserKnownHostsFile="$D/home/.ssh/known_hosts" -o ConnectTimeout=10 \
+		"$(id -un)@127.0.0.1" "echo pwned; touch '$T/pwned'" >"$T/out" 2>"$T/err"
+}
+S "$RPORT" "$D/reviewers/maria_ed25519"
+[ $? -ne 255 ] && ok || bad "maria could not log in: $(cat "$T/err")"
+if grep -q pwned "$T/out" || [ -e "$T/pwned" ]; then bad "a command other than hmx ran"; else ok; fi
+expect_grep "^hmx: " "$T/err" "hmx answered maria's login"
+expect_grep "forced-command (key-option) ''$(cd "$(dirname "$HMX")" && pwd)/$(basename "$HMX")' --db '$D/ws/hmx.db' review --as maria'" \
+	"$D/sshd/log" "sshd ran hmx review --as maria"
+S "$RPORT" "$D/home/.ssh/id_ed25519"
+expect_eq "$?" 255 "the RDC key is refused on the review port"
+S "$(sed -n 's/^Port //p' "$D/sshd/sshd_config" | head -1)" "$D/reviewers/sam_ed25519"
+expect_eq "$?" 255 "a reviewer's key is refused on the sftp port"
+[ -d "$HOME/.ssh" ] && bad "the user's ~/.ssh was touched by the review logins" || ok
 
 # pull, verified; intake and mapping
 expect_rc 0 "pull one" timeout 60 "$D/hmx" pull rdc rdc-1101-2027Q1.zip --to "$D/in"

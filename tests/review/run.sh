@@ -10,7 +10,9 @@
 # re-validated with `hmx validate --cycle` resolving what it fixed, an
 # approved fix not yet confirmed still holding the gate, waive with a
 # reason, the gate opening, the per-partner reports (CSV, Markdown, no
-# client data), and an audit row for every decision with who acted.
+# client data), the vendor-live notice drafted and recorded as sent, the
+# live import confirmed, and the audit complete: a row for every decision
+# and every step change, with who acted.
 . "$(dirname "$0")/../lib.sh"
 DB="$T/ws/hmx.db"
 H() { "$HMX" --db "$DB" "$@"; }
@@ -61,7 +63,11 @@ H reviewer list --format json >"$T/out"
 expect_grep '"name":"alice"' "$T/out" "reviewer list json"
 expect_grep '"projects":"p8,p9"' "$T/out" "bob's projects"
 
-# ---- the demo-site export ---------------------------------------------------------
+# ---- the files sent for import, then the demo-site export ---------------------------
+"$HMXGEN" --assets "$ASSETS" --out "$T/sent" --clients 60 --projects 10 --zip "$T/sent.zip" \
+	--quiet || bad "hmxgen"
+expect_rc 0 "intake the files sent for import" H intake "$C" "$T/sent.zip" --source hmis
+expect_eq "$(H findings "$C" | grep -c .)" 1 "a file sent for import opens no review"
 "$HMXGEN" --assets "$ASSETS" --out "$T/demo1" --clients 60 --projects 10 --defects K01:2,Q01:2 \
 	--count 2 --instances "$T/inst" --zip "$T/demo1.zip" --quiet || bad "hmxgen"
 expect_rc 1 "intake --source demo (blocking findings)" H intake "$C" "$T/demo1.zip" --source demo
@@ -128,6 +134,20 @@ expect_rc 0 "waive en17" H finding waive "$en17" --text "duplicate kept on purpo
 expect_rc 1 "resolved cannot be waived" H finding waive "$ev2" --text late
 expect_rc 0 "gate opens" H step set "$C" notify-live done --note "vendor told: go live"
 
+# ---- the vendor told, the live import confirmed ---------------------------------------
+expect_rc 0 "vendor notice drafted" H notice "$C" vendor-live
+expect_grep "may be imported to the live site ($C)" "$T/out" "vendor-live: subject"
+expect_grep "$(sha256sum "$T/sent.zip" | cut -c1-12)" "$T/out" "vendor-live: names the file sent"
+expect_rc 0 "vendor notice sent" H notice "$C" vendor-live --sent --date 2026-11-27
+expect_rc 0 "notices" H notices "$C"
+expect_grep "vendor-live .*sent" "$T/out" "vendor-live recorded as sent"
+expect_rc 0 "live import confirmed" H step set "$C" live-confirmed done \
+	--note "vendor: live import complete"
+H step list "$C" --format json | sed 's/},{/}\n{/g' | grep '"code":"live-confirmed"' >"$T/out"
+expect_grep '"state":"done"' "$T/out" "live-confirmed done"
+expect_rc 0 "the cycle's steps all done" H step list "$C" --format json
+expect_eq "$(grep -o '"state":"[a-z-]*"' "$T/out" | grep -vc '"done"')" 0 "no step left open"
+
 # ---- reports ------------------------------------------------------------------------
 expect_rc 0 "report csv (agency CHA)" H report "$C" --agency CHA --format csv -o "$T/r.csv"
 expect_eq "$(wc -l <"$T/r.csv" | tr -d ' ')" 5 "csv: header + four findings"
@@ -157,6 +177,33 @@ expect_eq "$(grep -c '^[^ ]*  bob  *review\.' "$T/audit")" 5 "bob's decisions au
 expect_eq "$(grep -c 'review\.sync' "$T/audit")" 2 "two runs synced"
 expect_eq "$(q "SELECT count(*) FROM decision WHERE role = 'hmx'")" 2 "two automatic decisions"
 expect_grep "step.set .*notify-live" "$T/audit" "the gate's step audited"
+# complete: every decision and every step change has its audit row, with who
+nd=$(q "SELECT count(*) FROM decision d JOIN review_item i ON i.id = d.item_id
+	WHERE d.role <> 'hmx' AND NOT EXISTS (SELECT 1 FROM audit a WHERE a.who = d.who
+	AND a.at = d.at AND a.action = 'review.' || d.action
+	AND a.object = '$C/review/' || d.item_id)")
+expect_eq "$nd" 0 "every person's decision has its audit row (who, when, what)"
+# hmx's own decisions: each run's review.sync row says how many it resolved
+na=$(q "SELECT count(*) FROM (SELECT run_id, count(*) AS n FROM decision WHERE role = 'hmx'
+	AND action = 'resolve' GROUP BY run_id) r WHERE NOT EXISTS (SELECT 1 FROM audit a
+	WHERE a.who = 'admin' AND a.action = 'review.sync' AND a.object = '$C/review'
+	AND a.after LIKE 'run ' || r.run_id || ':%, ' || r.n || ' resolved,%')")
+expect_eq "$na" 0 "the run's automatic resolutions are audited"
+ns=$(q "SELECT count(*) FROM step_change sc JOIN step s ON s.id = sc.step_id
+	JOIN cycle c ON c.id = s.cycle_id WHERE c.code = '$C' AND NOT EXISTS (SELECT 1 FROM audit a
+	WHERE a.who = sc.who AND a.at = sc.at AND a.action IN ('step.set', 'step.undo')
+	AND a.object = c.code || '/' || s.code)")
+expect_eq "$ns" 0 "every step change has its audit row"
+expect_eq "$(q "SELECT count(*) FROM step_change sc JOIN step s ON s.id = sc.step_id
+	JOIN cycle c ON c.id = s.cycle_id WHERE c.code = '$C'")" 6 "six step changes"
+H audit --format json >"$T/audit.json"
+expect_eq "$(grep -o '"who":""' "$T/audit.json" | wc -l)" 0 "no audit row without who"
+expect_eq "$(grep -o '"action":"review\.[a-z]*"' "$T/audit.json" | grep -vc sync)" 12 \
+	"audit json: the twelve decisions"
+expect_eq "$(grep -o '"action":"step\.set","object":"'"$C"'/[a-z-]*"' "$T/audit.json" | wc -l)" 6 \
+	"audit json: the six step changes"
+expect_eq "$(grep -c '"action":"notice\.sent","object":"'"$C"'/notice/vendor-live"' "$T/audit.json")" 1 \
+	"audit json: the notice recorded as sent"
 
 # ---- removing a reviewer removes the line ---------------------------------------------
 expect_rc 0 "reviewer remove alice" H reviewer remove alice
