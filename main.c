@@ -2,6 +2,7 @@
  * non-interactive verbs. With no verb it opens the TUI (tui/tui.h).
  * Output is text or JSON on stdout; errors are one line on stderr.
  * Exit codes: 0 ok, 1 blocking findings, 2 usage error, 3 runtime error. */
+#include <ctype.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -22,6 +23,8 @@
 #include "core/intake.h"
 #include "core/mapping.h"
 #include "core/match.h"
+#include "core/match_build.h"
+#include "core/match_import.h"
 #include "core/merge.h"
 #include "core/notice.h"
 #include "core/reconcile.h"
@@ -2333,6 +2336,102 @@ static int v_match_fields(struct globals *g, struct args *a)
 	return EXIT_OK;
 }
 
+static int v_match_import(struct globals *g, struct args *a)
+{
+	struct match_import_opts o = { .cycle = a->pos[0], .path = a->pos[1],
+				       .columns = opt(a, "columns") };
+	struct match_import_result res;
+	struct match_finding *f = NULL;
+	struct hmx_err err = { 0 };
+	int json = want_json(a);
+	size_t n = 0;
+
+	(void)g;
+	if (json < 0)
+		return EXIT_USAGE;
+	if (match_import(the_store, &o, &res, &err) != HMX_OK)
+		return fail(&err);
+	if (match_findings(the_store, o.cycle, &f, &n, &err) != HMX_OK)
+		return fail(&err);
+	if (json) {
+		bool first = true;
+		fputc('{', stdout);
+		json_kv(stdout, &first, "sha256", res.sha256);
+		json_ku(stdout, &first, "rows", res.rows);
+		json_ku(stdout, &first, "matched", res.matched);
+		json_ku(stdout, &first, "services", res.services);
+		json_ku(stdout, &first, "blocking", res.blocking);
+		json_ku(stdout, &first, "errors", res.errors);
+		json_ku(stdout, &first, "warnings", res.warnings);
+		json_ki(stdout, &first, "run", res.run_id);
+		json_key(stdout, &first, "findings");
+		fputc('[', stdout);
+		for (size_t i = 0; i < n; i++) {
+			bool f1 = true;
+			fputs(i ? ",{" : "{", stdout);
+			json_kv(stdout, &f1, "check", f[i].check);
+			json_kv(stdout, &f1, "severity", f[i].severity);
+			json_ku(stdout, &f1, "line", f[i].line);
+			json_kv(stdout, &f1, "personal_id", f[i].personal_id);
+			json_kv(stdout, &f1, "column", f[i].col);
+			json_kv(stdout, &f1, "detail", f[i].detail);
+			fputc('}', stdout);
+		}
+		fputs("]}\n", stdout);
+	} else {
+		printf("member list %s: %llu row(s), %llu matched, %llu service row(s)%s\n", res.path,
+		       (unsigned long long)res.rows, (unsigned long long)res.matched,
+		       (unsigned long long)res.services, res.replaced ? " (replaces the earlier import)" : "");
+		printf("client lists compared: %zu, skipped (purged or changed): %zu\n",
+		       res.lists_compared, res.lists_skipped);
+		printf("findings: %llu blocking, %llu errors, %llu warnings (run %lld)\n",
+		       (unsigned long long)res.blocking, (unsigned long long)res.errors,
+		       (unsigned long long)res.warnings, (long long)res.run_id);
+		for (size_t i = 0; i < n; i++)
+			printf("  %s %-8s line %-5llu %-12s %-28s %s\n", f[i].check, f[i].severity,
+			       (unsigned long long)f[i].line,
+			       f[i].personal_id[0] ? f[i].personal_id : "-", f[i].col[0] ? f[i].col : "-",
+			       f[i].detail);
+		if (res.blocking)
+			printf("blocking: clients the MCP should never have had (privacy incident): "
+			       "report them; the build is refused until a corrected list is imported\n");
+	}
+	free(f);
+	return res.blocking ? EXIT_FINDINGS : EXIT_OK;
+}
+
+static int v_match_build(struct globals *g, struct args *a)
+{
+	struct match_build_opts o = { .cycle = a->pos[0], .dir = opt(a, "output"),
+				      .project = opt(a, "project") };
+	struct match_build_result res;
+	struct hmx_err err = { 0 };
+	const char *sp = opt(a, "spec");
+
+	(void)g;
+	if (!o.dir)
+		return usage_error("usage: hmx match build CYCLE -o DIR [--spec fy2024|fy2026] [--project CODE]");
+	if (sp) {
+		char up[16];
+		size_t i;
+		for (i = 0; sp[i] && i < sizeof up - 1; i++)
+			up[i] = (char)toupper((unsigned char)sp[i]);
+		up[i] = '\0';
+		if ((o.spec = spec_version_from_name(up)) == SPEC_UNKNOWN)
+			return usage_error("bad --spec \"%s\": fy2024 or fy2026", sp);
+	}
+	if (match_build(the_store, &o, &res, &err) != HMX_OK)
+		return fail(&err);
+	printf("HMIS import files in %s: %zu file(s), 0600 (client PII: hand them to the vendor,"
+	       " then delete)\n", res.dir, res.files);
+	printf("clients %llu, new enrollments %llu, exits %llu (destination 99 to follow up: %llu),"
+	       " member changes %llu, service changes %llu\n",
+	       (unsigned long long)res.clients, (unsigned long long)res.enrollments,
+	       (unsigned long long)res.exits, (unsigned long long)res.follow_up,
+	       (unsigned long long)res.member_changes, (unsigned long long)res.service_changes);
+	return EXIT_OK;
+}
+
 static const struct verb verbs[] = {
 	{ "init", "", "create the workspace database (or check an existing one)", "", 0, 0, v_init, DB_CREATE },
 	{ "demo", "[--seed-only]", "make a throwaway demo workspace and open it", "seed-only!", 0, 0,
@@ -2439,6 +2538,14 @@ static const struct verb verbs[] = {
 	  "yes!", 1, 1, v_match_purge, DB_OPEN },
 	{ "match fields", "SITE [FIELDS|all]", "show or set the fields a site's client list may hold",
 	  "", 1, 2, v_match_fields, DB_OPEN },
+	{ "match import", "CYCLE MEMBERS.csv [--columns FILE] [--format text|json]",
+	  "read the MCP member list back: match it to the lists sent, findings M01-M09 (IDs only); "
+	  "replaces the cycle's import; exit 1 on blocking (M02)",
+	  "columns format", 2, 2, v_match_import, DB_OPEN },
+	{ "match build", "CYCLE -o DIR [--spec fy2024|fy2026] [--project CODE]",
+	  "write the HMIS import files of the MCP project (HUD CSV export + mcp_companion.csv): "
+	  "only the changes since the last build",
+	  "output spec project", 1, 1, v_match_build, DB_OPEN },
 	{ "help", "[VERB]", "this list, or one verb's usage", "", 0, 2, v_help, DB_NONE },
 };
 
