@@ -33,6 +33,8 @@ bool match_parse_day(const char *p, size_t len, cal_day *out);
 /* Reads a CSV file raw (no spec) through h; *header: a header was read. */
 enum hmx_rc match_csv_read(const char *path, const struct hcsv_handler *h, bool *header,
 			   struct hmx_err *err);
+/* Column col of st as a day (yyyy-mm-dd), CAL_NO_DAY when empty or bad. */
+cal_day match_col_day(sqlite3_stmt *st, int col);
 /* PersonalID in any client list, member record or release. */
 bool match_known_id(struct store *s, const char *pid);
 
