@@ -2275,6 +2275,7 @@ static int v_match_purge(struct globals *g, struct args *a)
 
 static int v_match_show(struct globals *g, struct args *a)
 {
+	struct match_summary sum;
 	struct match_list_rec *r;
 	struct hmx_err err = { 0 };
 	struct cycle_info ci;
@@ -2314,10 +2315,37 @@ static int v_match_show(struct globals *g, struct args *a)
 			       r[i].purged_at[0] ? r[i].purged_at : "kept", r[i].path);
 		}
 	}
-	if (json)
-		fputs("]}\n", stdout);
-	else if (!n)
+	if (match_summary_get(the_store, a->pos[0], &sum, &err) != HMX_OK) {
+		free(r);
+		return fail(&err);
+	}
+	if (json) {
+		bool first = true;
+		fputs("],\"summary\":{", stdout);
+		json_ku(stdout, &first, "eligible", sum.eligible);
+		json_ku(stdout, &first, "sent", sum.sent);
+		json_ku(stdout, &first, "inactive", sum.inactive);
+		for (int v = CONSENT_NO_RELEASE; v < CONSENT_N_VERDICTS; v++)
+			json_ku(stdout, &first, consent_verdict_name(v), sum.left_out[v]);
+		json_ku(stdout, &first, "returned", sum.returned);
+		json_ku(stdout, &first, "matched", sum.matched);
+		json_ku(stdout, &first, "findings", sum.findings);
+		json_ku(stdout, &first, "blocking", sum.blocking);
+		json_ku(stdout, &first, "to_enroll", sum.to_enroll);
+		json_ku(stdout, &first, "to_exit", sum.to_exit);
+		json_ku(stdout, &first, "member_changes", sum.member_changes);
+		json_ku(stdout, &first, "service_changes", sum.service_changes);
+		fprintf(stdout, ",\"built\":%s}}\n", sum.built ? "true" : "false");
+	} else if (!n) {
 		printf("no client list yet (hmx match list %s --from EXPORT -o FILE)\n", a->pos[0]);
+	}
+	if (!json && sum.imported)
+		printf("member list: %llu returned, %llu matched, %llu finding(s) (%llu blocking); "
+		       "%s: %llu to enroll, %llu to exit, %llu service change(s)\n",
+		       (unsigned long long)sum.returned, (unsigned long long)sum.matched,
+		       (unsigned long long)sum.findings, (unsigned long long)sum.blocking,
+		       sum.built ? "built" : "to build", (unsigned long long)sum.to_enroll,
+		       (unsigned long long)sum.to_exit, (unsigned long long)sum.service_changes);
 	free(r);
 	return EXIT_OK;
 }
@@ -2532,7 +2560,7 @@ static const struct verb verbs[] = {
 	  "write the MCP client list: active clients with an mcp-match release (0600; manifest)",
 	  "from output active-since fields site format", 1, 1, v_match_list, DB_OPEN },
 	{ "match show", "CYCLE [--format text|json]",
-	  "the cycle's client lists: when, who, rows, SHA-256, kept or purged (JSON: manifest)",
+	  "the cycle's client lists (when, who, rows, SHA-256, kept or purged) and match counts",
 	  "format", 1, 1, v_match_show, DB_OPEN },
 	{ "match purge", "CYCLE [--yes]", "delete the cycle's local client lists; tick its purge step",
 	  "yes!", 1, 1, v_match_purge, DB_OPEN },

@@ -59,6 +59,7 @@ k1,Quillameth,,Dorvanse,,1977-08-19,Partnership,Medi-Cal,M0001,91000001A,2026-01
 ,Blank,,Id,,1970-01-03,Partnership,Medi-Cal,,,2026-01-01,,,,,,,,,,
 EOF
 expect_rc 1 "defective member list: blocking M02" H match import "$C1" "$M"
+expect_eq "$(grep -c -e Threnod -e Nobody -e Unsent -e 1984-04-05 "$T/out" "$T/err" | awk -F: '{s+=$2} END {print s}')" 0 "no name or DOB printed"
 expect_grep "M02 blocking line 9 .*k9" "$T/out" "M02: never sent, line 9, ID"
 expect_grep "M01 error .*line 8 .*zz9 .*unknown client" "$T/out" "M01: unknown ID"
 expect_grep "M01 error .*line 11 " "$T/out" "M01: no ID"
@@ -94,6 +95,10 @@ expect_grep "match.project" "$T/err" "says which setting"
 expect_rc 0 "agency" H project agency-add MCP "Partnership Health Plan"
 expect_rc 0 "project" H project add mcp-proj --name "MCP members" --agency MCP --source hmis --hud-id 900
 expect_rc 0 "config" H config set match.project mcp-proj
+expect_rc 0 "show: to build" H match show "$C1"
+expect_grep "member list: 3 returned, 3 matched, 0 finding(s) (0 blocking); to build: 2 to enroll, 0 to exit, 2 service change(s)" "$T/out" "summary before the build"
+expect_rc 0 "show json" H match show "$C1" --format json
+expect_grep '"summary":{"eligible":6,"sent":6,.*"returned":3,"matched":3,.*"to_enroll":2,"to_exit":0,.*"built":false}' "$T/out" "json summary"
 expect_rc 0 "build 1" H match build "$C1" -o "$T/imp1"
 expect_grep "new enrollments 2, exits 0" "$T/out" "k1, k2 enrolled; k3 closed, never enrolled"
 expect_eq "$(stat -c %a "$T/imp1/hmis-csv/Client.csv")" 600 "Client.csv 0600"
