@@ -21,6 +21,7 @@
 /* ---- names for Client.csv, from the member list file ---------------------- */
 
 struct person {
+	size_t ord; /* row order: the first row of a PersonalID wins, as the import's */
 	char pid[CONSENT_ID_MAX];
 	char first[64], middle[64], last[64], suffix[16], dob[11];
 };
@@ -91,17 +92,32 @@ static int nr_row(void *ctx, const struct hcsv_header *h, const struct hcsv_row 
 	p->dob[0] = '\0';
 	if (match_parse_day(dob, strlen(dob), &d))
 		cal_format(d, p->dob);
+	p->ord = r->n;
 	if (p->pid[0])
 		r->n++;
 	return 0;
 }
 
+static int person_cmp(const void *a, const void *b)
+{
+	const struct person *x = a, *y = b;
+	int c = strcmp(x->pid, y->pid);
+
+	return c ? c : (x->ord > y->ord) - (x->ord < y->ord);
+}
+
 static const struct person *person_find(const struct nread *r, const char *pid)
 {
-	for (size_t i = 0; i < r->n; i++) /* first row wins, as the import's */
-		if (strcmp(r->v[i].pid, pid) == 0)
-			return &r->v[i];
-	return NULL;
+	size_t lo = 0, hi = r->n;
+
+	while (lo < hi) { /* the first entry not below pid */
+		size_t mid = lo + (hi - lo) / 2;
+		if (strcmp(r->v[mid].pid, pid) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < r->n && strcmp(r->v[lo].pid, pid) == 0 ? &r->v[lo] : NULL;
 }
 
 /* ---- writing -------------------------------------------------------------- */
@@ -609,6 +625,8 @@ enum hmx_rc match_build(struct store *s, const struct match_build_opts *o,
 		rc = hmx_err_set(err, HMX_ENOMEM, "out of memory");
 		goto done;
 	}
+	if (b.names.n)
+		qsort(b.names.v, b.names.n, sizeof *b.names.v, person_cmp);
 	if ((rc = match_plan_make(s, &ci, &b.plan, err)) != HMX_OK)
 		goto done;
 	project_start(&b);

@@ -83,6 +83,80 @@ static void sent_free(struct sentset *s)
 	memset(s, 0, sizeof *s);
 }
 
+/* Sorts s by PersonalID and keeps one entry each, the one with names when
+ * any has them. */
+static void sent_sort_unique(struct sentset *s)
+{
+	size_t w = 0;
+
+	if (s->n == 0)
+		return;
+	qsort(s->v, s->n, sizeof *s->v, sent_cmp);
+	for (size_t i = 0; i < s->n; i++) {
+		if (w && strcmp(s->v[w - 1].pid, s->v[i].pid) == 0) {
+			struct sent *k = &s->v[w - 1], *d = &s->v[i];
+			if (!k->first && !k->last && !k->dob) {
+				struct sent t = *k;
+				*k = *d;
+				*d = t;
+			}
+			free(d->pid);
+			free(d->first);
+			free(d->last);
+			free(d->dob);
+			continue;
+		}
+		s->v[w++] = s->v[i];
+	}
+	s->n = w;
+}
+
+/* A set of PersonalIDs (open addressing; the returned rows' duplicates). */
+struct idset {
+	char (*k)[CONSENT_ID_MAX];
+	size_t cap, n;
+	bool nomem;
+};
+
+static size_t id_hash(const char *p)
+{
+	size_t h = 1469598103934665603ULL & SIZE_MAX;
+
+	for (; *p; p++)
+		h = (h ^ (unsigned char)*p) * (1099511628211ULL & SIZE_MAX);
+	return h;
+}
+
+/* Adds pid; false when it was there already. */
+static bool id_add(struct idset *s, const char *pid)
+{
+	size_t i;
+
+	if (2 * (s->n + 1) > s->cap) {
+		size_t cap = s->cap ? 2 * s->cap : 1024;
+		char (*nk)[CONSENT_ID_MAX] = calloc(cap, sizeof *nk);
+		if (!nk) {
+			s->nomem = true;
+			return true;
+		}
+		for (size_t j = 0; j < s->cap; j++)
+			if (s->k[j][0]) {
+				for (i = id_hash(s->k[j]) & (cap - 1); nk[i][0]; i = (i + 1) & (cap - 1))
+					;
+				memcpy(nk[i], s->k[j], CONSENT_ID_MAX);
+			}
+		free(s->k);
+		s->k = nk;
+		s->cap = cap;
+	}
+	for (i = id_hash(pid) & (s->cap - 1); s->k[i][0]; i = (i + 1) & (s->cap - 1))
+		if (strcmp(s->k[i], pid) == 0)
+			return false;
+	hmx_strlcpy(s->k[i], pid, CONSENT_ID_MAX);
+	s->n++;
+	return true;
+}
+
 /* Reading one client list file back (PII in memory only). */
 struct lread {
 	int pos[4]; /* id, first, last, dob */
@@ -132,7 +206,7 @@ struct ictx {
 	int pos[MC_N];
 	int cspos[MATCH_CS_MAX][5];
 	struct sentset sent;     /* this cycle's PersonalIDs; names when comparable */
-	struct sentset seen;     /* returned PersonalIDs (duplicates) */
+	struct idset seen;       /* returned PersonalIDs (duplicates) */
 	struct match_irow *rows; /* kept rows */
 	size_t nrows, caprows;
 	struct match_finding *f;
@@ -287,12 +361,10 @@ static int ir_row(void *ctx, const struct hcsv_header *h, const struct hcsv_row 
 		return c->nomem;
 	}
 	hmx_strlcpy(row.pid, pid, sizeof row.pid);
-	if (sent_find(&c->seen, pid)) {
+	if (!id_add(&c->seen, pid)) {
 		finding(c, r->line, 6, pid, m->title[MC_ID], "duplicate row");
 		return c->nomem;
 	}
-	sent_add(&c->seen, pid, NULL, NULL, NULL);
-	qsort(c->seen.v, c->seen.n, sizeof *c->seen.v, sent_cmp);
 	if (!(sn = sent_find(&c->sent, pid))) {
 		bool known = match_known_id(c->s, pid);
 		finding(c, r->line, known ? 2 : 1, pid, m->title[MC_ID],
@@ -427,17 +499,15 @@ static enum hmx_rc load_sent(struct ictx *c, const char *cycle, struct hmx_err *
 			while (sqlite3_step(st) == SQLITE_ROW) {
 				const char *pid = (const char *)sqlite3_column_text(st, 0);
 				struct sent *nm = ok ? sent_find(&names, pid) : NULL;
-				if (!sent_find(&c->sent, pid)) {
-					sent_add(&c->sent, pid, nm ? nm->first : NULL,
-						 nm ? nm->last : NULL, nm ? nm->dob : NULL);
-					qsort(c->sent.v, c->sent.n, sizeof *c->sent.v, sent_cmp);
-				}
+				sent_add(&c->sent, pid, nm ? nm->first : NULL, nm ? nm->last : NULL,
+					 nm ? nm->dob : NULL);
 			}
 			sqlite3_finalize(st);
 		}
 		sent_free(&names);
 	}
 	free(l);
+	sent_sort_unique(&c->sent);
 	if (rc == HMX_OK && (c->sent.nomem || c->nomem))
 		rc = hmx_err_set(err, HMX_ENOMEM, "out of memory");
 	return rc;
@@ -705,7 +775,7 @@ enum hmx_rc match_import(struct store *s, const struct match_import_opts *o,
 	rc = record(&c, &ci, err);
 done:
 	sent_free(&c.sent);
-	sent_free(&c.seen);
+	free(c.seen.k);
 	free(c.rows);
 	free(c.f);
 	return rc;

@@ -11,6 +11,8 @@
 . "$(dirname "$0")/../lib.sh"
 DB="$T/ws/hmx.db"
 H() { "$HMX" --db "$DB" "$@"; }
+HMXGEN=${HMXGEN:-$(dirname "$HMX")/hmxgen}
+ASSETS=$(cd "$(dirname "$0")/../../assets" && pwd)
 q() { sqlite3 "$DB" "$1"; }
 C1=mcp-match-2026B5 # 2026-03-01 .. 2026-04-30
 C2=mcp-match-2026B6 # 2026-05-01 .. 2026-06-30
@@ -148,8 +150,43 @@ printf '[columns]\nclient_id = Client Ref\n[plan]\nmedi-cal = Medi-Cal\nd-snp = 
 expect_rc 0 "--columns" H match import "$C2" "$T/m3.csv" --columns "$T/cols.ini"
 expect_grep "3 matched" "$T/out" "mapped"
 
+# ---- a generated export: every client consents, the MCP returns all ----
+# (a workspace of its own: its period is older than the cycles built above)
+DB1=$DB
+DB="$T/ws2/hmx.db"
+expect_rc 0 "init 2" H init
+expect_rc 0 "agency 2" H project agency-add MCP "Partnership Health Plan"
+expect_rc 0 "project 2" H project add mcp-proj --name "MCP members" --agency MCP --source hmis --hud-id 900
+expect_rc 0 "config 2" H config set match.project mcp-proj
+G="$T/gen"
+"$HMXGEN" --out "$G" --clients 2000 --seed 4 --quiet --assets "$ASSETS" || bad "hmxgen"
+CG=mcp-match-2025B2 # 2024-09-01 .. 2024-10-31; the export date is 2024-10-03
+expect_rc 0 "cycle for the generated export" H cycle new mcp-match 2025B2
+{
+	echo "PersonalID,scope,start,end,revoked"
+	tail -n +2 "$G/Client.csv" | cut -d, -f1 | tr -d '"' | awk '{ printf "%s,mcp-match,2020-01-01,,\n", $1 }'
+} >"$T/genroster.csv"
+expect_rc 0 "generated roster" H consent import "$T/genroster.csv"
+expect_rc 0 "generated list" H match list "$CG" --from "$G" -o "$T/lists/gen.csv"
+N=$(($(wc -l <"$T/lists/gen.csv") - 1))
+# every third member closed on 2024-10-15; names and DOB as sent
+tail -n +2 "$T/lists/gen.csv" | tr -d '\r' | awk -F'","' -v H="$HDR" 'BEGIN { print H }
+	{ id = substr($1, 2); t = (NR % 3 == 0) ? "2024-10-15" : "";
+	  printf "%s,%s,%s,%s,%s,%s,Plan,Medi-Cal,G%s,9%s,2024-01-01,%s,,,,,,,,,\n", id, $3, $4, $5, $6, $8, id, id, t }' >"$T/genmembers.csv"
+expect_rc 0 "generated member list" H match import "$CG" "$T/genmembers.csv"
+expect_grep "$N row(s), $N matched" "$T/out" "every generated row matched"
+expect_grep "0 blocking, 0 errors, 0 warnings" "$T/out" "names and DOBs agree"
+expect_rc 0 "generated build" H match build "$CG" -o "$T/genimp"
+expect_eq "$(($(wc -l <"$T/genimp/hmis-csv/Enrollment.csv") - 1))" $((N - N / 3)) "open members enrolled"
+expect_rc 0 "generated import files validate" H validate "$T/genimp/hmis-csv" --format json
+expect_grep '"blocking":0' "$T/out" "generated: no blocking finding"
+sqlite3 "$DB" .dump >"$T/dump2.sql"
+for pii in $(sed -n '2,4p' "$T/genmembers.csv" | cut -d, -f2,4,6 | tr ',' ' '); do
+	expect_eq "$(grep -c -- "$pii" "$T/dump2.sql")" 0 "generated: no $pii in the database"
+done
+
 # ---- no PII in the database ----
-sqlite3 "$DB" .dump >"$T/dump.sql"
+sqlite3 "$DB1" .dump >"$T/dump.sql"
 for pii in Quillameth Threnody Dorvanse Aubergast Pellucida Marrowind Ostravel Nobody Unsent 1977-08-19 1962-02-14 09/09/1999 1984-04-05; do
 	expect_eq "$(grep -c -- "$pii" "$T/dump.sql")" 0 "no $pii in the database"
 done
