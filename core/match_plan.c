@@ -125,7 +125,7 @@ static bool open_before(struct store *s, const struct cycle_info *ci, const char
 }
 
 static enum hmx_rc plan_services(struct store *s, const struct cycle_info *ci,
-				 struct match_plan *p, const struct match_pitem *m, bool closed,
+				 struct match_plan *p, const struct match_pitem *m,
 				 struct hmx_err *err)
 {
 	sqlite3_stmt *st = store_prepare(s,
@@ -167,7 +167,6 @@ static enum hmx_rc plan_services(struct store *s, const struct cycle_info *ci,
 			k = had ? MCH_SVC_UPDATE : MCH_SVC_START;
 		if (!(it = padd(p, k, m->pid)))
 			break;
-		(void)closed;
 		hmx_strlcpy(it->enrollment_id, m->enrollment_id, sizeof it->enrollment_id);
 		it->svc = v;
 		p->n_svc++;
@@ -257,7 +256,7 @@ enum hmx_rc match_plan_make(struct store *s, const struct cycle_info *ci, struct
 				p->n_member++;
 			}
 		}
-		rc = plan_services(s, ci, p, &m, closed, err);
+		rc = plan_services(s, ci, p, &m, err);
 	}
 	sqlite3_finalize(st);
 	if (rc == HMX_OK && p->nomem)
