@@ -50,7 +50,7 @@ ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
 CORE_SRC := $(sort $(wildcard core/*.c))
 TUI_SRC := $(sort $(wildcard tui/*.c) $(wildcard screens/*.c))
 TEST_SRC := $(sort $(wildcard tests/test_*.c))
-ASSET_TXT := $(sort $(wildcard assets/templates/*.ini) $(wildcard assets/notices/*.txt) $(wildcard assets/spec/*.csv) $(wildcard assets/*.csv))
+ASSET_TXT := $(sort $(wildcard assets/*.ini) $(wildcard assets/templates/*.ini) $(wildcard assets/notices/*.txt) $(wildcard assets/spec/*.csv) $(wildcard assets/*.csv))
 
 CORE_OBJ := $(CORE_SRC:%.c=$(B)/%.o) $(B)/gen/assets.o
 TUI_OBJ := $(TUI_SRC:%.c=$(B)/%.o)

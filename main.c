@@ -2,6 +2,7 @@
  * non-interactive verbs. With no verb it opens the TUI (tui/tui.h).
  * Output is text or JSON on stdout; errors are one line on stderr.
  * Exit codes: 0 ok, 1 blocking findings, 2 usage error, 3 runtime error. */
+#include <ctype.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -22,6 +23,8 @@
 #include "core/intake.h"
 #include "core/mapping.h"
 #include "core/match.h"
+#include "core/match_build.h"
+#include "core/match_import.h"
 #include "core/merge.h"
 #include "core/notice.h"
 #include "core/reconcile.h"
@@ -2740,6 +2743,7 @@ static int v_match_purge(struct globals *g, struct args *a)
 
 static int v_match_show(struct globals *g, struct args *a)
 {
+	struct match_summary sum;
 	struct match_list_rec *r;
 	struct hmx_err err = { 0 };
 	struct cycle_info ci;
@@ -2779,10 +2783,37 @@ static int v_match_show(struct globals *g, struct args *a)
 			       r[i].purged_at[0] ? r[i].purged_at : "kept", r[i].path);
 		}
 	}
-	if (json)
-		fputs("]}\n", stdout);
-	else if (!n)
+	if (match_summary_get(the_store, a->pos[0], &sum, &err) != HMX_OK) {
+		free(r);
+		return fail(&err);
+	}
+	if (json) {
+		bool first = true;
+		fputs("],\"summary\":{", stdout);
+		json_ku(stdout, &first, "eligible", sum.eligible);
+		json_ku(stdout, &first, "sent", sum.sent);
+		json_ku(stdout, &first, "inactive", sum.inactive);
+		for (int v = CONSENT_NO_RELEASE; v < CONSENT_N_VERDICTS; v++)
+			json_ku(stdout, &first, consent_verdict_name(v), sum.left_out[v]);
+		json_ku(stdout, &first, "returned", sum.returned);
+		json_ku(stdout, &first, "matched", sum.matched);
+		json_ku(stdout, &first, "findings", sum.findings);
+		json_ku(stdout, &first, "blocking", sum.blocking);
+		json_ku(stdout, &first, "to_enroll", sum.to_enroll);
+		json_ku(stdout, &first, "to_exit", sum.to_exit);
+		json_ku(stdout, &first, "member_changes", sum.member_changes);
+		json_ku(stdout, &first, "service_changes", sum.service_changes);
+		fprintf(stdout, ",\"built\":%s}}\n", sum.built ? "true" : "false");
+	} else if (!n) {
 		printf("no client list yet (hmx match list %s --from EXPORT -o FILE)\n", a->pos[0]);
+	}
+	if (!json && sum.imported)
+		printf("member list: %llu returned, %llu matched, %llu finding(s) (%llu blocking); "
+		       "%s: %llu to enroll, %llu to exit, %llu service change(s)\n",
+		       (unsigned long long)sum.returned, (unsigned long long)sum.matched,
+		       (unsigned long long)sum.findings, (unsigned long long)sum.blocking,
+		       sum.built ? "built" : "to build", (unsigned long long)sum.to_enroll,
+		       (unsigned long long)sum.to_exit, (unsigned long long)sum.service_changes);
 	free(r);
 	return EXIT_OK;
 }
@@ -2798,6 +2829,102 @@ static int v_match_fields(struct globals *g, struct args *a)
 	if (match_site_fields_get(the_store, a->pos[0], buf, sizeof buf, &err) != HMX_OK)
 		return fail(&err);
 	printf("%s: %s\n", a->pos[0], buf[0] ? buf : "all");
+	return EXIT_OK;
+}
+
+static int v_match_import(struct globals *g, struct args *a)
+{
+	struct match_import_opts o = { .cycle = a->pos[0], .path = a->pos[1],
+				       .columns = opt(a, "columns") };
+	struct match_import_result res;
+	struct match_finding *f = NULL;
+	struct hmx_err err = { 0 };
+	int json = want_json(a);
+	size_t n = 0;
+
+	(void)g;
+	if (json < 0)
+		return EXIT_USAGE;
+	if (match_import(the_store, &o, &res, &err) != HMX_OK)
+		return fail(&err);
+	if (match_findings(the_store, o.cycle, &f, &n, &err) != HMX_OK)
+		return fail(&err);
+	if (json) {
+		bool first = true;
+		fputc('{', stdout);
+		json_kv(stdout, &first, "sha256", res.sha256);
+		json_ku(stdout, &first, "rows", res.rows);
+		json_ku(stdout, &first, "matched", res.matched);
+		json_ku(stdout, &first, "services", res.services);
+		json_ku(stdout, &first, "blocking", res.blocking);
+		json_ku(stdout, &first, "errors", res.errors);
+		json_ku(stdout, &first, "warnings", res.warnings);
+		json_ki(stdout, &first, "run", res.run_id);
+		json_key(stdout, &first, "findings");
+		fputc('[', stdout);
+		for (size_t i = 0; i < n; i++) {
+			bool f1 = true;
+			fputs(i ? ",{" : "{", stdout);
+			json_kv(stdout, &f1, "check", f[i].check);
+			json_kv(stdout, &f1, "severity", f[i].severity);
+			json_ku(stdout, &f1, "line", f[i].line);
+			json_kv(stdout, &f1, "personal_id", f[i].personal_id);
+			json_kv(stdout, &f1, "column", f[i].col);
+			json_kv(stdout, &f1, "detail", f[i].detail);
+			fputc('}', stdout);
+		}
+		fputs("]}\n", stdout);
+	} else {
+		printf("member list %s: %llu row(s), %llu matched, %llu service row(s)%s\n", res.path,
+		       (unsigned long long)res.rows, (unsigned long long)res.matched,
+		       (unsigned long long)res.services, res.replaced ? " (replaces the earlier import)" : "");
+		printf("client lists compared: %zu, skipped (purged or changed): %zu\n",
+		       res.lists_compared, res.lists_skipped);
+		printf("findings: %llu blocking, %llu errors, %llu warnings (run %lld)\n",
+		       (unsigned long long)res.blocking, (unsigned long long)res.errors,
+		       (unsigned long long)res.warnings, (long long)res.run_id);
+		for (size_t i = 0; i < n; i++)
+			printf("  %s %-8s line %-5llu %-12s %-28s %s\n", f[i].check, f[i].severity,
+			       (unsigned long long)f[i].line,
+			       f[i].personal_id[0] ? f[i].personal_id : "-", f[i].col[0] ? f[i].col : "-",
+			       f[i].detail);
+		if (res.blocking)
+			printf("blocking: clients the MCP should never have had (privacy incident): "
+			       "report them; the build is refused until a corrected list is imported\n");
+	}
+	free(f);
+	return res.blocking ? EXIT_FINDINGS : EXIT_OK;
+}
+
+static int v_match_build(struct globals *g, struct args *a)
+{
+	struct match_build_opts o = { .cycle = a->pos[0], .dir = opt(a, "output"),
+				      .project = opt(a, "project") };
+	struct match_build_result res;
+	struct hmx_err err = { 0 };
+	const char *sp = opt(a, "spec");
+
+	(void)g;
+	if (!o.dir)
+		return usage_error("usage: hmx match build CYCLE -o DIR [--spec fy2024|fy2026] [--project CODE]");
+	if (sp) {
+		char up[16];
+		size_t i;
+		for (i = 0; sp[i] && i < sizeof up - 1; i++)
+			up[i] = (char)toupper((unsigned char)sp[i]);
+		up[i] = '\0';
+		if ((o.spec = spec_version_from_name(up)) == SPEC_UNKNOWN)
+			return usage_error("bad --spec \"%s\": fy2024 or fy2026", sp);
+	}
+	if (match_build(the_store, &o, &res, &err) != HMX_OK)
+		return fail(&err);
+	printf("HMIS import files in %s: %zu file(s), 0600 (client PII: hand them to the vendor,"
+	       " then delete)\n", res.dir, res.files);
+	printf("clients %llu, new enrollments %llu, exits %llu (destination 99 to follow up: %llu),"
+	       " member changes %llu, service changes %llu\n",
+	       (unsigned long long)res.clients, (unsigned long long)res.enrollments,
+	       (unsigned long long)res.exits, (unsigned long long)res.follow_up,
+	       (unsigned long long)res.member_changes, (unsigned long long)res.service_changes);
 	return EXIT_OK;
 }
 
@@ -2935,12 +3062,20 @@ static const struct verb verbs[] = {
 	  "write the MCP client list: active clients with an mcp-match release (0600; manifest)",
 	  "from output active-since fields site format", 1, 1, v_match_list, DB_OPEN },
 	{ "match show", "CYCLE [--format text|json]",
-	  "the cycle's client lists: when, who, rows, SHA-256, kept or purged (JSON: manifest)",
+	  "the cycle's client lists (when, who, rows, SHA-256, kept or purged) and match counts",
 	  "format", 1, 1, v_match_show, DB_OPEN },
 	{ "match purge", "CYCLE [--yes]", "delete the cycle's local client lists; tick its purge step",
 	  "yes!", 1, 1, v_match_purge, DB_OPEN },
 	{ "match fields", "SITE [FIELDS|all]", "show or set the fields a site's client list may hold",
 	  "", 1, 2, v_match_fields, DB_OPEN },
+	{ "match import", "CYCLE MEMBERS.csv [--columns FILE] [--format text|json]",
+	  "read the MCP member list back: match it to the lists sent, findings M01-M09 (IDs only); "
+	  "replaces the cycle's import; exit 1 on blocking (M02)",
+	  "columns format", 2, 2, v_match_import, DB_OPEN },
+	{ "match build", "CYCLE -o DIR [--spec fy2024|fy2026] [--project CODE]",
+	  "write the HMIS import files of the MCP project (HUD CSV export + mcp_companion.csv): "
+	  "only the changes since the last build",
+	  "output spec project", 1, 1, v_match_build, DB_OPEN },
 	{ "help", "[VERB]", "this list, or one verb's usage", "", 0, 2, v_help, DB_NONE },
 };
 

@@ -34,6 +34,12 @@ static const struct cfg_key keys[] = {
 	  "deadline rule of the MCP match steps from the member list to the vendor import" },
 	{ "due.mcp_purge", CFG_RULE, 0, 0, "end+45",
 	  "deadline rule of purging the local client and member lists of an MCP match" },
+	{ "match.project", CFG_TEXT, 0, 0, "",
+	  "registered project code of the MCP project (hmx match build); needs its HUD ProjectID" },
+	{ "match.destination", CFG_INT, 1, 999, "99",
+	  "Exit Destination written by hmx match build for closed MCP members (99: flagged)" },
+	{ "match.project_start", CFG_TEXT, 0, 0, "",
+	  "OperatingStartDate of the MCP project (YYYY-MM-DD; empty: the first entry built)" },
 };
 
 #define N_KEYS (sizeof keys / sizeof keys[0])

@@ -1200,7 +1200,7 @@ static enum hmx_rc check_row(void *ctx, struct tbl *t, const char *const *v)
 	struct spec_check *k;
 	const char *id = v[0];
 
-	if (strlen(id) != 3 || !strchr("PSKQDX", id[0]) || id[1] < '0' || id[1] > '9' ||
+	if (strlen(id) != 3 || !strchr("PSKQDXM", id[0]) || id[1] < '0' || id[1] > '9' ||
 	    id[2] < '0' || id[2] > '9')
 		return hmx_err_set(c->err, HMX_EINVAL, "%s line %lu: bad check id", t->asset,
 			t->line);

@@ -67,6 +67,9 @@ static void test_known_keys_and_defaults(void **state)
 		{ "due.mcp_list", "end+10" },
 		{ "due.mcp_import", "end+40" },
 		{ "due.mcp_purge", "end+45" },
+		{ "match.project", "" },
+		{ "match.destination", "99" },
+		{ "match.project_start", "" },
 	};
 	const char *name, *def, *help;
 	size_t i;

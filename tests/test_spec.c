@@ -310,12 +310,12 @@ static void test_checks(void **state)
 	struct spec_checks *c = NULL;
 	struct hmx_err err;
 	const struct spec_check *k;
-	size_t fam[6] = { 0 };
-	const char *fams = "PSKQDX";
+	size_t fam[7] = { 0 };
+	const char *fams = "PSKQDXM";
 
 	(void)state;
 	assert_int_equal(spec_checks_load(&c, &err), HMX_OK);
-	assert_int_equal(spec_checks_count(c), 82);
+	assert_int_equal(spec_checks_count(c), 91);
 	for (size_t i = 0; i < spec_checks_count(c); i++)
 		fam[strchr(fams, spec_checks_at(c, i)->family) - fams]++;
 	assert_int_equal(fam[0], 9);  /* P01-P09 */
@@ -324,7 +324,8 @@ static void test_checks(void **state)
 	assert_int_equal(fam[3], 27); /* Q01-Q27 */
 	assert_int_equal(fam[4], 9);  /* D01-D09 */
 	assert_int_equal(fam[5], 7);  /* X01-X07 */
-	assert_null(spec_checks_at(c, 82));
+	assert_int_equal(fam[6], 9);  /* M01-M09 */
+	assert_null(spec_checks_at(c, 91));
 
 	k = spec_checks_at(c, 0);
 	assert_string_equal(k->id, "P01");
