@@ -170,13 +170,6 @@ enum hmx_rc xfer_push_job(struct store *s, struct sftpc *c, const struct transfe
 				   strerror(errno));
 	if (!S_ISREG(lst.st_mode))
 		return hmx_err_set(err, HMX_EINVAL, "%s is not a regular file", j.local);
-	if (!o->overwrite && (a = sftp_stat(sftp, j.remote))) {
-		sftp_attributes_free(a);
-		return hmx_err_set(err, HMX_EEXIST, "remote %s exists (--overwrite to replace it)",
-				   xfer_esc(e1, sizeof e1, j.remote));
-	}
-	if (!sftpc_connected(c))
-		return hmx_err_set(err, HMX_EIO, "connection lost: %s", ssh_get_error(sftp->session));
 	if ((rc = transfer_sha256_file(j.local, hex, err)) != HMX_OK)
 		return rc;
 	if (!found && (rc = xfer_job_find(s, &j, &old, &found, err)) != HMX_OK)
@@ -184,14 +177,38 @@ enum hmx_rc xfer_push_job(struct store *s, struct sftpc *c, const struct transfe
 	if (found && !key->id)
 		j = old;
 	xfer_init(&x, s, c, o, &j);
-	if (found) {
-		if ((rc = xfer_lock(&x, err)) != HMX_OK)
-			return rc;
-		if (j.state == TRANSFER_DONE) {
+	if (found && (rc = xfer_lock(&x, err)) != HMX_OK)
+		return rc;
+	if (found && j.state == TRANSFER_DONE) {
+		xfer_unlock(&x);
+		return hmx_err_set(err, HMX_ESTATE, "transfer job %lld is already done",
+				   (long long)j.id);
+	}
+	if (!o->overwrite && (a = sftp_stat(sftp, j.remote))) {
+		/* stopped between the rename and the last save: the file is ours */
+		bool ours = found && j.done == j.size && a->size == j.size &&
+			    strcmp(hex, j.sha256) == 0;
+
+		sftp_attributes_free(a);
+		if (ours) {
+			from = j.state;
+			j.state = TRANSFER_DONE;
+			j.error[0] = '\0';
+			rc = xfer_job_save(s, &j, from, NULL, err);
 			xfer_unlock(&x);
-			return hmx_err_set(err, HMX_ESTATE, "transfer job %lld is already done",
-					   (long long)j.id);
+			if (rc == HMX_OK && job)
+				*job = j;
+			return rc;
 		}
+		xfer_unlock(&x);
+		return hmx_err_set(err, HMX_EEXIST, "remote %s exists (--overwrite to replace it)",
+				   xfer_esc(e1, sizeof e1, j.remote));
+	}
+	if (!sftpc_connected(c)) {
+		xfer_unlock(&x);
+		return hmx_err_set(err, HMX_EIO, "connection lost: %s", ssh_get_error(sftp->session));
+	}
+	if (found) {
 		from = j.state;
 		if (strcmp(hex, j.sha256) != 0 || j.size != (uint64_t)lst.st_size) {
 			if (j.done)
