@@ -299,6 +299,20 @@ expect_eq "$(sha "$L/big.bin")" "$(sha "$R/big.bin")" "cancelled then retried: S
 H audit >"$T/audit"
 expect_grep "transfer.cancel" "$T/audit" "cancel audited"
 
+# --- the API a screen uses: a pull in a worker thread, progress hook, cancel flag
+TT="$(dirname "$HMX")/tests/test_transfer"
+if [ -x "$TT" ]; then
+	mkdir -p "$L/w"
+	HMX_XFER_DB="$DB" HMX_XFER_SITE=rdc HMX_XFER_REMOTE=big.bin HMX_XFER_DIR="$L/w" HMX_XFER_HOME="$HOME" "$TT" \
+		>"$T/unit.out" 2>&1
+	expect_eq "$?" 0 "worker thread: cancelled, then retried"
+	grep -q "SKIPPED" "$T/unit.out" && bad "worker thread test skipped" || ok
+	expect_eq "$(sha "$L/w/big.bin")" "$(sha "$R/big.bin")" "worker thread: SHA-256 equals the source"
+	[ "$_fail" -ne 0 ] && cat "$T/unit.out"
+else
+	bad "no $TT (make all builds it)"
+fi
+
 # --- a full disk (file-size limit): failed with a clear message, partial kept
 rm -f "$L/big.bin"
 (ulimit -f 20000; trap '' XFSZ; exec "$HMX" --db "$DB" pull rdc big.bin --to "$L" --retries 0 \
