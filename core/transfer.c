@@ -898,8 +898,7 @@ static enum hmx_rc pull_attempt(struct xfer *x, void *arg, struct hmx_err *err)
 		return xfer_remote_fail(x, "open", j->remote, err);
 	}
 	rc = pull_data(x, rf, fd, err);
-	if (sftpc_connected(x->c))
-		sftp_close(rf);
+	sftp_close(rf); /* frees the handle, also when the connection is gone */
 	if (rc == HMX_OK && fsync(fd) != 0)
 		rc = xfer_write_fail(partial, errno, err);
 	if (close(fd) != 0 && rc == HMX_OK)

@@ -114,7 +114,8 @@ static enum hmx_rc push_attempt(struct xfer *x, void *arg, struct hmx_err *err)
 	xfer_start(x);
 	rc = push_data(x, ps, fd, wf, part, err);
 	close(fd);
-	if (sftpc_connected(x->c) && sftp_close(wf) != SSH_NO_ERROR && rc == HMX_OK)
+	/* frees the handle, also when the connection is gone */
+	if (sftp_close(wf) != SSH_NO_ERROR && rc == HMX_OK)
 		rc = xfer_remote_fail(x, "close", part, err);
 	if (rc != HMX_OK)
 		return rc;

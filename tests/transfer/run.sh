@@ -246,7 +246,7 @@ kill_sshd_tree
 sleep 0.5
 start_sshd "$SRV/host"
 wait_pid "$pid" 60
-expect_eq "$wrc" 0 "restart: pull finished after the server came back"
+expect_eq "$wrc" 0 "restart: pull finished after the server came back"; [ "$wrc" = 0 ] || cat "$T/bg.err"
 expect_grep "retry 1 of 5" "$T/bg.err" "restart: the retry is reported"
 expect_eq "$(sha "$L/big.bin")" "$(sha "$R/big.bin")" "restart: SHA-256 equals the source"
 H audit | grep "transfer.resume" >/dev/null; expect_eq "$(job_field "$(last_id)" state)" done "restart: job done"
