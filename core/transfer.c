@@ -518,8 +518,8 @@ static enum hmx_rc save_offset(struct xfer *x, bool *still, struct hmx_err *err)
 	if ((rc = store_begin(x->s, err)) != HMX_OK)
 		return rc;
 	st = store_prepare(x->s,
-			   "UPDATE transfer SET done = ?2, updated_at = ?3 WHERE id = ?1 AND "
-			   "state = 'running'",
+			   "UPDATE transfer SET done = ?2, updated_at = ?3, sha256 = ?4 WHERE id = ?1 "
+			   "AND state = 'running'",
 			   err);
 	if (!st) {
 		store_rollback(x->s);
@@ -528,6 +528,7 @@ static enum hmx_rc save_offset(struct xfer *x, bool *still, struct hmx_err *err)
 	sqlite3_bind_int64(st, 1, j->id);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)j->done);
 	sqlite3_bind_text(st, 3, j->updated_at, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, j->sha256, -1, SQLITE_STATIC);
 	src = sqlite3_step(st);
 	sqlite3_finalize(st);
 	if (src != SQLITE_DONE) {

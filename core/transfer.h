@@ -12,8 +12,9 @@
  *
  * Push: to NAME.part on the server, then renamed to NAME (an existing NAME
  * removed first only with overwrite); the remote size is checked against
- * the local size and the job records the local SHA-256 (taken when the job
- * starts). Resumed from the persisted offset when the local file has the
+ * the local size and the job records the local SHA-256 (of a new upload
+ * computed by a thread beside it, saved from the first checkpoint after it
+ * is known). Resumed from the persisted offset when the local file has the
  * same SHA-256 and the remote .part is at least that long (else restarted);
  * written in requests of up to 255 KiB (OpenSSH's limit is 256 KiB).
  *

@@ -6,6 +6,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,9 +20,63 @@
  * TRANSFER_CHUNK from the next attempt on. */
 #define PUSH_WRITE (256u * 1024u - 1024u)
 
+/* The SHA-256 of a new upload's local file, computed by a thread beside
+ * the upload (the job keeps it from the first checkpoint after it is
+ * known; a resumed upload compares it with the file's before going on). */
+struct hasher {
+	pthread_t t;
+	bool started, joined;
+	atomic_bool finished;
+	char path[1024];
+	char hex[65];
+	enum hmx_rc rc;
+	struct hmx_err err;
+};
+
 struct push_state {
 	size_t wsize; /* bytes per write request */
+	struct hasher h;
 };
+
+static void *hash_main(void *arg)
+{
+	struct hasher *h = arg;
+
+	h->rc = transfer_sha256_file(h->path, h->hex, &h->err);
+	atomic_store(&h->finished, true);
+	return NULL;
+}
+
+static void hash_start(struct hasher *h, const char *path)
+{
+	hmx_strlcpy(h->path, path, sizeof h->path);
+	atomic_store(&h->finished, false);
+	h->started = pthread_create(&h->t, NULL, hash_main, h) == 0;
+	if (!h->started) { /* no thread: hash here */
+		hash_main(h);
+		h->joined = true;
+	}
+}
+
+/* Puts the hash into j->sha256 once known; wait: join the thread first. */
+static enum hmx_rc hash_take(struct hasher *h, struct transfer_job *j, bool wait,
+			     struct hmx_err *err)
+{
+	if (j->sha256[0] || (!h->started && !h->joined))
+		return HMX_OK;
+	if (!h->joined && (wait || atomic_load(&h->finished))) {
+		pthread_join(h->t, NULL);
+		h->joined = true;
+	}
+	if (!h->joined)
+		return HMX_OK;
+	if (h->rc != HMX_OK) {
+		*err = h->err;
+		return h->rc;
+	}
+	memcpy(j->sha256, h->hex, sizeof j->sha256);
+	return HMX_OK;
+}
 
 /* Writes [j->done, j->size) of the local file to wf. */
 static enum hmx_rc push_data(struct xfer *x, struct push_state *ps, int fd, sftp_file wf,
@@ -61,7 +117,8 @@ static enum hmx_rc push_data(struct xfer *x, struct push_state *ps, int fd, sftp
 		if (rc != HMX_OK)
 			break;
 		j->done += (uint64_t)r;
-		if ((rc = xfer_tick(x, -1, err)) != HMX_OK)
+		if ((rc = hash_take(&ps->h, j, false, err)) != HMX_OK ||
+		    (rc = xfer_tick(x, -1, err)) != HMX_OK)
 			break;
 	}
 	free(buf);
@@ -129,7 +186,9 @@ static enum hmx_rc push_attempt(struct xfer *x, void *arg, struct hmx_err *err)
 	sftp_attributes_free(a);
 	if (rc != HMX_OK)
 		return rc;
-	if ((rc = xfer_job_save(x->s, j, j->state, NULL, err)) != HMX_OK)
+	/* the SHA-256 is saved with the full offset, before the rename */
+	if ((rc = hash_take(&ps->h, j, true, err)) != HMX_OK ||
+	    (rc = xfer_job_save(x->s, j, j->state, NULL, err)) != HMX_OK)
 		return rc;
 	if (x->o->overwrite && sftp_unlink(sftp, j->remote) != 0 &&
 	    sftp_get_error(sftp) != SSH_FX_NO_SUCH_FILE)
@@ -157,7 +216,7 @@ enum hmx_rc xfer_push_job(struct store *s, struct sftpc *c, const struct transfe
 {
 	sftp_session sftp = sftpc_session(c);
 	struct transfer_job j = *key, old;
-	struct push_state ps = { PUSH_WRITE };
+	struct push_state ps = { .wsize = PUSH_WRITE };
 	char e1[300], hex[65];
 	sftp_attributes a;
 	struct stat lst;
@@ -171,9 +230,11 @@ enum hmx_rc xfer_push_job(struct store *s, struct sftpc *c, const struct transfe
 				   strerror(errno));
 	if (!S_ISREG(lst.st_mode))
 		return hmx_err_set(err, HMX_EINVAL, "%s is not a regular file", j.local);
-	if ((rc = transfer_sha256_file(j.local, hex, err)) != HMX_OK)
-		return rc;
 	if (!found && (rc = xfer_job_find(s, &j, &old, &found, err)) != HMX_OK)
+		return rc;
+	/* resuming: is the local file the one the job started on? */
+	hex[0] = '\0';
+	if (found && (rc = transfer_sha256_file(j.local, hex, err)) != HMX_OK)
 		return rc;
 	if (found && !key->id)
 		j = old;
@@ -233,16 +294,12 @@ enum hmx_rc xfer_push_job(struct store *s, struct sftpc *c, const struct transfe
 		xfer_unlock(&x);
 		return rc;
 	}
+	if (!j.sha256[0])
+		hash_start(&ps.h, j.local);
 	rc = xfer_run(&x, push_attempt, &ps, err);
+	if (ps.h.started && !ps.h.joined)
+		pthread_join(ps.h.t, NULL);
 	xfer_unlock(&x);
-	if (rc == HMX_OK && j.sha256[0]) {
-		/* the file may have changed while it was sent */
-		struct hmx_err e2 = { 0 };
-
-		if (transfer_sha256_file(j.local, hex, &e2) == HMX_OK && strcmp(hex, j.sha256) != 0)
-			hmx_log(HMX_LOG_WARN, "%s changed during the upload; the job records the "
-				"SHA-256 from its start", j.local);
-	}
 	if (job)
 		*job = j;
 	return rc;
