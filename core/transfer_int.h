@@ -1,6 +1,6 @@
-/* core/transfer_int.h — what core/transfer.c (the job table, pull, the
- * retry loop) shares with core/transfer_push.c. Not for callers outside
- * core/transfer*.c. */
+/* core/transfer_int.h — what core/transfer.c (the job table, the lock,
+ * checkpoints, the retry loop) shares with transfer_pull.c and
+ * transfer_push.c. Not for callers outside core/transfer*.c. */
 #ifndef HMX_CORE_TRANSFER_INT_H
 #define HMX_CORE_TRANSFER_INT_H
 
@@ -35,6 +35,8 @@ const char *xfer_esc(char *buf, size_t n, const char *s);
 void xfer_remote_join(char *buf, size_t n, const char *dir, const char *name);
 /* err from the SFTP error of the last request; sets x->lost when the
  * connection went. */
+enum hmx_rc xfer_sftp_fail(sftp_session sftp, const char *what, const char *path,
+			   struct hmx_err *err);
 enum hmx_rc xfer_remote_fail(struct xfer *x, const char *what, const char *path,
 			     struct hmx_err *err);
 /* err for a failed local write (names a full disk). */
@@ -65,7 +67,12 @@ void xfer_notify(struct xfer *x);
  * it gives up. */
 enum hmx_rc xfer_run(struct xfer *x, xfer_attempt_fn fn, void *arg, struct hmx_err *err);
 
-/* core/transfer_push.c: runs the push job *key (id 0: new). */
+/* core/transfer_pull.c: runs the pull job *key (site, remote and local
+ * path set; id 0: the unfinished job for them, else a new one). */
+enum hmx_rc xfer_pull_job(struct store *s, struct sftpc *c, const struct transfer_job *key,
+			  const struct transfer_opts *o, struct transfer_job *job,
+			  struct hmx_err *err);
+/* core/transfer_push.c: runs the push job *key (id 0: as for pulls). */
 enum hmx_rc xfer_push_job(struct store *s, struct sftpc *c, const struct transfer_job *key,
 			  const struct transfer_opts *o, struct transfer_job *job,
 			  struct hmx_err *err);

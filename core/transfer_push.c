@@ -304,3 +304,22 @@ enum hmx_rc xfer_push_job(struct store *s, struct sftpc *c, const struct transfe
 		*job = j;
 	return rc;
 }
+
+enum hmx_rc transfer_push(struct store *s, struct sftpc *c, const struct site *site,
+			  const char *local, const char *dir, const struct transfer_opts *o,
+			  struct transfer_job *job, struct hmx_err *err)
+{
+	struct transfer_job j = { 0 };
+	const char *base = strrchr(local, '/');
+
+	base = base ? base + 1 : local;
+	if (!dir || !dir[0])
+		dir = site->remote_dir;
+	if (!*base)
+		return hmx_err_set(err, HMX_EINVAL, "%s: not a file name", local);
+	hmx_strlcpy(j.site, site->name, sizeof j.site);
+	j.dir = TRANSFER_PUSH;
+	hmx_strlcpy(j.local, local, sizeof j.local);
+	xfer_remote_join(j.remote, sizeof j.remote, dir, base);
+	return xfer_push_job(s, c, &j, o, job, err);
+}
