@@ -575,7 +575,7 @@ static enum hmx_rc stop_cancelled(struct xfer *x, int fd, struct hmx_err *err)
 		x->j->state = TRANSFER_CANCELLED;
 		hmx_strlcpy(x->j->error, "cancelled", sizeof x->j->error);
 		if (xfer_job_save(x->s, x->j, from, "transfer.cancel", &e2) != HMX_OK)
-			hmx_log(HMX_LOG_WARN, "%s", e2.msg);
+			XFER_LOG(x, HMX_LOG_WARN, "%s", e2.msg);
 	}
 	return hmx_err_set(err, HMX_ESTATE, "transfer job %lld cancelled at %llu of %llu bytes; "
 			   "'hmx transfer retry %lld' resumes it", (long long)x->j->id,
@@ -632,8 +632,11 @@ enum hmx_rc xfer_run(struct xfer *x, xfer_attempt_fn fn, void *arg, struct hmx_e
 
 			if (ms > RETRY_MAX_MS)
 				ms = RETRY_MAX_MS;
-			hmx_log(HMX_LOG_WARN, "transfer job %lld: %s; retry %d of %d in %.1f s",
-				(long long)x->j->id, err->msg, t, retries, (double)ms / 1000.0);
+			snprintf(x->j->error, sizeof x->j->error, "%.180s; retry %d of %d in %.1f s",
+				 err->msg, t, retries, (double)ms / 1000.0);
+			XFER_LOG(x, HMX_LOG_WARN, "transfer job %lld: %s", (long long)x->j->id,
+				 x->j->error);
+			xfer_notify(x);
 			for (long slept = 0; slept < ms && !cancel_asked(x); slept += 100)
 				sleep_ms(ms - slept < 100 ? ms - slept : 100);
 			if (cancel_asked(x)) {

@@ -36,8 +36,12 @@
  * connection, runs transfer_pull/push/retry with o->progress and o->cancel,
  * and the UI thread reads the job table (transfer_list/transfer_get) or
  * takes the progress callbacks; to cancel, set *o->cancel (same process)
- * or call transfer_cancel (any process). The global hmx_progress() hook is
- * also called, for the CLI; a screen should leave it alone. */
+ * or call transfer_cancel (any process). With o->progress set the run
+ * does not call hmx_log() (the TUI's log hook is not for other threads):
+ * a wait before a retry is reported through o->progress with j->error
+ * saying why ("...; retry 1 of 3 in 1.0 s") and j->state still running.
+ * The global hmx_progress() hook is still called, for the CLI; a screen
+ * should not install one. */
 #ifndef HMX_CORE_TRANSFER_H
 #define HMX_CORE_TRANSFER_H
 

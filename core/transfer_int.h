@@ -31,6 +31,14 @@ struct xfer {
  * (state done, saved) or fails with err set (the caller marks the job). */
 typedef enum hmx_rc (*xfer_attempt_fn)(struct xfer *x, void *arg, struct hmx_err *err);
 
+/* hmx_log() only for callers without a progress hook (the CLI): a worker
+ * thread of the TUI must not reach its log hook; it sees j->error instead. */
+#define XFER_LOG(x, ...)                          \
+	do {                                      \
+		if (!(x)->o->progress)            \
+			hmx_log(__VA_ARGS__);     \
+	} while (0)
+
 const char *xfer_esc(char *buf, size_t n, const char *s);
 void xfer_remote_join(char *buf, size_t n, const char *dir, const char *name);
 /* err from the SFTP error of the last request; sets x->lost when the

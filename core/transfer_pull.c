@@ -163,7 +163,7 @@ static enum hmx_rc pull_attempt(struct xfer *x, void *arg, struct hmx_err *err)
 	if (!(a = sftp_stat(sftp, j->remote)))
 		return xfer_remote_fail(x, "stat", j->remote, err);
 	if (a->size != j->size || (int64_t)a->mtime != j->remote_mtime) {
-		hmx_log(HMX_LOG_INFO, "remote %s changed since job %lld started: starting again",
+		XFER_LOG(x, HMX_LOG_INFO, "remote %s changed since job %lld started: starting again",
 			xfer_esc(e1, sizeof e1, j->remote), (long long)j->id);
 		j->size = a->size;
 		j->remote_mtime = (int64_t)a->mtime;
@@ -274,7 +274,7 @@ enum hmx_rc xfer_pull_job(struct store *s, struct sftpc *c, const struct transfe
 		from = j.state;
 		snprintf(partial, sizeof partial, "%s.hmx-partial", j.local);
 		if (j.size != rsize || j.remote_mtime != rmtime) {
-			hmx_log(HMX_LOG_INFO, "remote %s changed since job %lld: starting again",
+			XFER_LOG(&x, HMX_LOG_INFO, "remote %s changed since job %lld: starting again",
 				xfer_esc(e1, sizeof e1, j.remote), (long long)j.id);
 			j.done = 0;
 		}

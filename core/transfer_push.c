@@ -159,7 +159,7 @@ static enum hmx_rc push_attempt(struct xfer *x, void *arg, struct hmx_err *err)
 			return xfer_remote_fail(x, "open", part, err);
 		}
 		if (!wf) {
-			hmx_log(HMX_LOG_INFO, "remote %s is gone or shorter than job %lld's offset: "
+			XFER_LOG(x, HMX_LOG_INFO, "remote %s is gone or shorter than job %lld's offset: "
 				"starting again", xfer_esc(e1, sizeof e1, part), (long long)j->id);
 			j->done = 0;
 		}
@@ -274,7 +274,7 @@ enum hmx_rc xfer_push_job(struct store *s, struct sftpc *c, const struct transfe
 		from = j.state;
 		if (strcmp(hex, j.sha256) != 0 || j.size != (uint64_t)lst.st_size) {
 			if (j.done)
-				hmx_log(HMX_LOG_INFO, "%s changed since job %lld: starting again",
+				XFER_LOG(&x, HMX_LOG_INFO, "%s changed since job %lld: starting again",
 					j.local, (long long)j.id);
 			j.done = 0;
 		}
