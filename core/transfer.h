@@ -7,8 +7,7 @@
  * offset when the job for the same site, remote and local path exists and
  * the remote size and mtime are unchanged (else restarted from 0); reads
  * pipelined (TRANSFER_INFLIGHT requests of TRANSFER_CHUNK bytes in flight);
- * then fsync, SHA-256 of the whole file (read back by a thread that
- * follows the writer, so no second pass at the end), atomic rename. A final file is
+ * then fsync, SHA-256 of the whole file, atomic rename. A final file is
  * never replaced unless the caller says overwrite.
  *
  * Push: to NAME.part on the server, then renamed to NAME (an existing NAME

@@ -5,128 +5,11 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
-
-#include <openssl/evp.h>
-
-/* ---- SHA-256 beside the download ------------------------------------------ */
-
-/* A thread that hashes the partial file behind the writer, up to the
- * contiguous prefix written so far (avail), so the SHA-256 is ready about
- * when the last byte is: no second pass over the file at the end. It
- * reads the file back (page cache), so the hash is of the bytes on disk. */
-struct follow {
-	pthread_t t;
-	bool started;
-	int fd;
-	_Atomic uint64_t avail; /* bytes written, in order from 0 */
-	atomic_bool end;        /* avail is the file's size */
-	atomic_bool stop;       /* give up */
-	char hex[65];
-	int error;              /* errno of a failed read, -1 file short */
-};
-
-static void *follow_main(void *arg)
-{
-	struct follow *f = arg;
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned mdlen = 0;
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	char *buf = malloc(1u << 20);
-	uint64_t pos = 0;
-
-	if (!ctx || !buf || !EVP_DigestInit_ex(ctx, EVP_sha256(), NULL)) {
-		f->error = ENOMEM;
-		goto out;
-	}
-	while (!atomic_load(&f->stop)) {
-		bool end = atomic_load(&f->end);
-		uint64_t a = atomic_load(&f->avail);
-
-		if (pos < a) {
-			size_t n = a - pos < (1u << 20) ? (size_t)(a - pos) : (1u << 20);
-			ssize_t r = pread(f->fd, buf, n, (off_t)pos);
-
-			if (r < 0 && errno == EINTR)
-				continue;
-			if (r <= 0) {
-				f->error = r < 0 ? errno : -1;
-				break;
-			}
-			EVP_DigestUpdate(ctx, buf, (size_t)r);
-			pos += (uint64_t)r;
-		} else if (end) {
-			if (EVP_DigestFinal_ex(ctx, md, &mdlen))
-				for (unsigned i = 0; i < mdlen && i < 32; i++)
-					snprintf(f->hex + 2 * i, 3, "%02x", md[i]);
-			else
-				f->error = EIO;
-			break;
-		} else {
-			struct timespec ts = { 0, 1000000 };
-
-			nanosleep(&ts, NULL);
-		}
-	}
-out:
-	free(buf);
-	EVP_MD_CTX_free(ctx);
-	return NULL;
-}
-
-/* Stops and joins a running follower. */
-static void follow_abort(struct follow *f)
-{
-	if (!f->started)
-		return;
-	atomic_store(&f->stop, true);
-	pthread_join(f->t, NULL);
-	close(f->fd);
-	f->started = false;
-}
-
-/* Starts hashing path from 0 with avail bytes already there. Without a
- * thread (or the file), f stays unstarted and follow_finish hashes at the
- * end instead. */
-static void follow_start(struct follow *f, const char *path, uint64_t avail)
-{
-	follow_abort(f);
-	memset(f->hex, 0, sizeof f->hex);
-	f->error = 0;
-	atomic_store(&f->avail, avail);
-	atomic_store(&f->end, false);
-	atomic_store(&f->stop, false);
-	if ((f->fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return;
-	f->started = pthread_create(&f->t, NULL, follow_main, f) == 0;
-	if (!f->started)
-		close(f->fd);
-}
-
-/* The SHA-256 of the whole partial (size bytes) into hex. */
-static enum hmx_rc follow_finish(struct follow *f, const char *path, uint64_t size, char hex[65],
-				 struct hmx_err *err)
-{
-	if (!f->started)
-		return transfer_sha256_file(path, hex, err);
-	atomic_store(&f->avail, size);
-	atomic_store(&f->end, true);
-	pthread_join(f->t, NULL);
-	close(f->fd);
-	f->started = false;
-	if (f->error)
-		return hmx_err_set(err, HMX_EIO, "%s: cannot read: %s", path,
-				   f->error < 0 ? "shorter than written" : strerror(f->error));
-	memcpy(hex, f->hex, 65);
-	return HMX_OK;
-}
 
 /* ---- pull --------------------------------------------------------------------- */
 
@@ -138,8 +21,7 @@ struct req {
 
 /* Reads [job->done, job->size) of rf into fd at the same offsets with up to
  * TRANSFER_INFLIGHT requests in flight, saving the offset at checkpoints. */
-static enum hmx_rc pull_data(struct xfer *x, sftp_file rf, int fd, struct follow *fw,
-			     struct hmx_err *err)
+static enum hmx_rc pull_data(struct xfer *x, sftp_file rf, int fd, struct hmx_err *err)
 {
 	struct transfer_job *j = x->j;
 	const char *rpath = j->remote;
@@ -198,7 +80,6 @@ static enum hmx_rc pull_data(struct xfer *x, sftp_file rf, int fd, struct follow
 			w += (size_t)k;
 		}
 		j->done = r.off + (uint64_t)got;
-		atomic_store(&fw->avail, j->done);
 		if ((uint32_t)got < r.len) {
 			/* short read: drop what is in flight, ask again from here */
 			while (cnt) {
@@ -268,7 +149,6 @@ static enum hmx_rc pull_recover(struct store *s, struct transfer_job *j, const s
 static enum hmx_rc pull_attempt(struct xfer *x, void *arg, struct hmx_err *err)
 {
 	struct transfer_job *j = x->j;
-	struct follow *fw = arg;
 	sftp_session sftp = sftpc_session(x->c);
 	const struct transfer_opts *o = x->o;
 	char partial[1100], e1[300];
@@ -278,6 +158,7 @@ static enum hmx_rc pull_attempt(struct xfer *x, void *arg, struct hmx_err *err)
 	enum hmx_rc rc;
 	int fd;
 
+	(void)arg;
 	snprintf(partial, sizeof partial, "%s.hmx-partial", j->local);
 	if (!(a = sftp_stat(sftp, j->remote)))
 		return xfer_remote_fail(x, "stat", j->remote, err);
@@ -303,8 +184,7 @@ static enum hmx_rc pull_attempt(struct xfer *x, void *arg, struct hmx_err *err)
 		close(fd);
 		return xfer_remote_fail(x, "open", j->remote, err);
 	}
-	follow_start(fw, partial, j->done);
-	rc = pull_data(x, rf, fd, fw, err);
+	rc = pull_data(x, rf, fd, err);
 	sftp_close(rf); /* frees the handle, also when the connection is gone */
 	if (rc == HMX_OK && fsync(fd) != 0)
 		rc = xfer_write_fail(partial, errno, err);
@@ -314,9 +194,7 @@ static enum hmx_rc pull_attempt(struct xfer *x, void *arg, struct hmx_err *err)
 		rc = hmx_err_set(err, HMX_EIO, "%s: %llu bytes, expected %llu", partial,
 				 (unsigned long long)lst.st_size, (unsigned long long)j->size);
 	if (rc == HMX_OK)
-		rc = follow_finish(fw, partial, j->size, j->sha256, err);
-	else
-		follow_abort(fw);
+		rc = transfer_sha256_file(partial, j->sha256, err);
 	if (rc == HMX_OK) {
 		/* complete and verified: saved before the rename, so that a run
 		 * stopped right after it can tell the final file is ours */
@@ -346,7 +224,6 @@ enum hmx_rc xfer_pull_job(struct store *s, struct sftpc *c, const struct transfe
 {
 	sftp_session sftp = sftpc_session(c);
 	struct transfer_job j = *key, old;
-	struct follow fw = { .started = false };
 	struct xfer x;
 	char e1[300], partial[1100];
 	sftp_attributes a;
@@ -426,8 +303,7 @@ enum hmx_rc xfer_pull_job(struct store *s, struct sftpc *c, const struct transfe
 			return rc;
 		}
 	}
-	rc = xfer_run(&x, pull_attempt, &fw, err);
-	follow_abort(&fw);
+	rc = xfer_run(&x, pull_attempt, NULL, err);
 	xfer_unlock(&x);
 	if (rc == HMX_OK)
 		sync_dir_of(j.local);
