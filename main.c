@@ -1093,6 +1093,29 @@ static void print_validation(const struct intake_info *in)
 	}
 }
 
+/* The text summary of a newly intaken file (hmx intake, hmx pull --cycle). */
+static void print_intake_new(const struct intake_info *in)
+{
+	char d[11], size[32];
+
+	hmx_human_size(size, sizeof size, in->size);
+	printf("intake %.12s into %s: %s, %llu project%s, %llu enrollment%s, %llu client%s, "
+	       "%llu exit%s%s\n", in->sha256, in->cycle,
+	       in->new_file ? "new file" : "file already stored", (unsigned long long)in->projects,
+	       in->projects == 1 ? "" : "s", (unsigned long long)in->enrollments,
+	       in->enrollments == 1 ? "" : "s", (unsigned long long)in->clients,
+	       in->clients == 1 ? "" : "s", (unsigned long long)in->exits, in->exits == 1 ? "" : "s",
+	       in->counts_complete ? "" : " (counts incomplete)");
+	printf("  source %s, received %s, %s%s, ExportID %s, CSV %s, export %s..%s\n", in->source,
+	       cal_format(in->received, d), size, in->packed ? " (folder zipped)" : "",
+	       in->export_id, in->csv_version[0] ? in->csv_version : "?",
+	       in->export_start[0] ? in->export_start : "?", in->export_end[0] ? in->export_end : "?");
+	for (size_t i = 0; i < in->nfindings; i++)
+		printf("  %s %s: %s\n", in->findings[i].check, in->findings[i].severity,
+		       in->findings[i].detail);
+	print_validation(in);
+}
+
 static int v_intake(struct globals *g, struct args *a)
 {
 	struct hmx_err err = { 0 };
@@ -1122,24 +1145,7 @@ static int v_intake(struct globals *g, struct args *a)
 		       "nothing changed\n", in.sha256, in.cycle, cal_format(in.received, size),
 		       in.source, in.at, in.who);
 	} else {
-		char d[11];
-
-		hmx_human_size(size, sizeof size, in.size);
-		printf("intake %.12s into %s: %s, %llu project%s, %llu enrollment%s, %llu client%s, "
-		       "%llu exit%s%s\n", in.sha256, in.cycle,
-		       in.new_file ? "new file" : "file already stored", (unsigned long long)in.projects,
-		       in.projects == 1 ? "" : "s", (unsigned long long)in.enrollments,
-		       in.enrollments == 1 ? "" : "s", (unsigned long long)in.clients,
-		       in.clients == 1 ? "" : "s", (unsigned long long)in.exits, in.exits == 1 ? "" : "s",
-		       in.counts_complete ? "" : " (counts incomplete)");
-		printf("  source %s, received %s, %s%s, ExportID %s, CSV %s, export %s..%s\n", in.source,
-		       cal_format(in.received, d), size, in.packed ? " (folder zipped)" : "",
-		       in.export_id, in.csv_version[0] ? in.csv_version : "?",
-		       in.export_start[0] ? in.export_start : "?", in.export_end[0] ? in.export_end : "?");
-		for (size_t i = 0; i < in.nfindings; i++)
-			printf("  %s %s: %s\n", in.findings[i].check, in.findings[i].severity,
-			       in.findings[i].detail);
-		print_validation(&in);
+		print_intake_new(&in);
 		printf("  next: hmx map %s\n", in.cycle);
 	}
 	return in.validated && in.n_blocking ? EXIT_FINDINGS : EXIT_OK;
@@ -1745,68 +1751,342 @@ static int v_ls(struct globals *g, struct args *a)
 	return EXIT_OK;
 }
 
+/* --retries N (default TRANSFER_RETRIES_DEFAULT) into o; EXIT_USAGE when bad. */
+static int transfer_opts_from(const struct args *a, struct transfer_opts *o)
+{
+	const char *r = opt(a, "retries");
+	char *end;
+	long n;
+
+	o->overwrite = flag(a, "overwrite");
+	o->retries = TRANSFER_RETRIES_DEFAULT;
+	if (r) {
+		n = strtol(r, &end, 10);
+		if (!*r || *end || n < 0 || n > 20)
+			return usage_error("bad --retries \"%s\": use 0-20", r);
+		o->retries = (int)n;
+	}
+	/* a write past a file-size limit fails (EFBIG) instead of killing hmx */
+	signal(SIGXFSZ, SIG_IGN);
+	return EXIT_OK;
+}
+
+/* The intake source of a site's role: "rdc", "agency:CODE"; NULL for a
+ * role whose files are not HMIS exports sent to us (vendor, mcp, none). */
+static const char *role_source(const struct site *st)
+{
+	if (strcmp(st->role, "rdc") == 0 || strncmp(st->role, "agency:", 7) == 0)
+		return st->role;
+	return NULL;
+}
+
+/* Whether a pulled file looks like a zip (HMIS CSV export). */
+static bool is_zip(const char *path)
+{
+	unsigned char m[4] = { 0 };
+	FILE *f = fopen(path, "rb");
+	bool z;
+
+	if (!f)
+		return false;
+	z = fread(m, 1, 4, f) == 4 && m[0] == 'P' && m[1] == 'K' && m[2] == 3 && m[3] == 4;
+	fclose(f);
+	return z;
+}
+
+/* Mapping proposals waiting for the projects of intake id in cycle. */
+static void print_map_summary(const char *cycle, int64_t intake_id)
+{
+	struct hmx_err err = { 0 };
+	struct map_view v = { 0 };
+	size_t rows = 0, undecided = 0, proposed = 0;
+
+	if (mapping_view(the_store, cycle, &v, &err) == HMX_OK) {
+		for (size_t i = 0; i < v.nrows; i++) {
+			const struct map_row *r = &v.rows[i];
+
+			if (v.files[r->file].id != intake_id)
+				continue;
+			rows++;
+			if (r->state == MAP_UNMAPPED) {
+				undecided++;
+				proposed += r->proposal.via != MAP_VIA_NONE;
+			}
+		}
+		printf("  mapping: %zu project%s, %zu to decide, %zu proposal%s (hmx map %s)\n", rows,
+		       rows == 1 ? "" : "s", undecided, proposed, proposed == 1 ? "" : "s", cycle);
+	}
+	mapping_view_free(&v);
+}
+
+/* Ticks step of cycle done with note; prints the outcome. */
+static int tick_step(const char *cycle, const char *step, const char *note)
+{
+	struct hmx_err err = { 0 };
+
+	if (step_set(the_store, cycle, step, STEP_DONE, note, &err) != HMX_OK)
+		return fail(&err);
+	printf("step %s of %s: done (%s)\n", step, cycle, note);
+	return EXIT_OK;
+}
+
+/* Appends ", N" (or "N" first) to a job-id list. */
+static void add_job_id(char *buf, size_t n, int64_t id)
+{
+	size_t l = strlen(buf);
+
+	snprintf(buf + l, n - l, "%s%lld", l ? ", " : "", (long long)id);
+}
+
+static void print_pulled(const char *remote, const struct transfer_job *j)
+{
+	char name[TRANSFER_NAME_MAX + 1];
+
+	if (transfer_sanitize_name(remote, name, sizeof name)) {
+		fputs("renamed: remote name ", stdout);
+		print_safe(stdout, strrchr(remote, '/') ? strrchr(remote, '/') + 1 : remote);
+		printf(" saved as %s\n", name);
+	}
+	printf("pulled %s (%llu bytes, sha256 %s, job %lld)\n", j->local, (unsigned long long)j->size,
+	       j->sha256, (long long)j->id);
+}
+
+/* hmx pull --cycle: the pulled file into intake with the site's role as
+ * source. Returns an exit code. */
+static int pull_intake(const char *cycle, const struct site *st, const struct transfer_job *j)
+{
+	struct hmx_err err = { 0 };
+	struct intake_opts io = { role_source(st), CAL_NO_DAY, false };
+	struct intake_info in;
+
+	if (!is_zip(j->local)) {
+		printf("  not a zip: %s not taken into %s\n", j->local, cycle);
+		return EXIT_OK;
+	}
+	if (intake_add(the_store, cycle, j->local, &io, &in, &err) != HMX_OK)
+		return fail(&err);
+	if (in.already) {
+		printf("file %.12s is already in %s (received from %s): nothing changed\n", in.sha256,
+		       in.cycle, in.source);
+		return EXIT_OK;
+	}
+	printf("file %lld: ", (long long)in.file_id);
+	print_intake_new(&in);
+	print_map_summary(cycle, in.id);
+	return in.validated && in.n_blocking ? EXIT_FINDINGS : EXIT_OK;
+}
+
+/* --cycle C [--step S] checked before any byte moves. */
+static int check_cycle_step(const char *cycle, const char *step)
+{
+	struct hmx_err err = { 0 };
+	struct cycle_info ci;
+	struct step_info si;
+
+	if (step && !cycle)
+		return usage_error("--step needs --cycle");
+	if (!cycle)
+		return EXIT_OK;
+	if (cycle_get(the_store, cycle, cal_today(), &ci, &err) != HMX_OK)
+		return fail(&err);
+	if (step && step_get(the_store, cycle, step, &si, &err) != HMX_OK)
+		return fail(&err);
+	return EXIT_OK;
+}
+
 /* hmx pull SITE REMOTE... : one connection, one job per file; goes on after
- * a failed file and reports the worst exit code. */
+ * a failed file and reports the worst exit code. With --cycle, each pulled
+ * zip is taken in with the site's role as source; with --step, the step is
+ * ticked done when every file came and was taken in. */
 static int v_pull(struct globals *g, struct args *a)
 {
-	struct transfer_opts o = { .overwrite = flag(a, "overwrite") };
-	const char *to = opt(a, "to");
+	struct transfer_opts o;
+	const char *to = opt(a, "to"), *cycle = opt(a, "cycle"), *step = opt(a, "step");
+	char jobs[200] = "";
 	struct sftpc *c;
 	struct site st;
 	int rc, worst = EXIT_OK;
 
 	(void)g;
+	if ((rc = transfer_opts_from(a, &o)) != EXIT_OK || (rc = check_cycle_step(cycle, step)) != EXIT_OK)
+		return rc;
+	if (cycle) {
+		struct hmx_err err = { 0 };
+
+		if (site_get(the_store, a->pos[0], &st, &err) != HMX_OK)
+			return fail(&err);
+		if (!role_source(&st)) {
+			fprintf(stderr, "%s: site %s has role \"%s\": only files from an rdc or "
+				"agency:CODE site go to intake; pull without --cycle\n", progname,
+				st.name, st.role);
+			return EXIT_FINDINGS;
+		}
+	}
 	if ((rc = site_connect(a, a->pos[0], &st, &c)) != EXIT_OK)
 		return rc;
 	for (int i = 1; i < a->npos; i++) {
 		struct hmx_err err = { 0 };
 		struct transfer_job j;
-		char name[TRANSFER_NAME_MAX + 1];
 
-		if (transfer_pull(the_store, c, &st, a->pos[i], to, &o, &j, name, &err) != HMX_OK) {
+		if (transfer_pull(the_store, c, &st, a->pos[i], to, &o, &j, NULL, &err) != HMX_OK) {
 			rc = fail(&err);
 			worst = rc > worst ? rc : worst;
 			continue;
 		}
-		if (transfer_sanitize_name(a->pos[i], name, sizeof name)) {
-			fputs("renamed: remote name ", stdout);
-			print_safe(stdout, strrchr(a->pos[i], '/') ? strrchr(a->pos[i], '/') + 1 : a->pos[i]);
-			printf(" saved as %s\n", name);
-		}
-		printf("pulled %s (%llu bytes, sha256 %s, job %lld)\n", j.local,
-		       (unsigned long long)j.size, j.sha256, (long long)j.id);
+		print_pulled(a->pos[i], &j);
+		add_job_id(jobs, sizeof jobs, j.id);
+		if (cycle && (rc = pull_intake(cycle, &st, &j)) != EXIT_OK)
+			worst = rc > worst ? rc : worst;
 	}
 	sftpc_close(&c);
+	if (step && worst == EXIT_OK) {
+		char note[256];
+
+		snprintf(note, sizeof note, "transfer job%s %s from site %s", strchr(jobs, ',') ? "s" : "",
+			 jobs, st.name);
+		worst = tick_step(cycle, step, note);
+	} else if (step) {
+		printf("step %s of %s left as it was: not every file came in cleanly\n", step, cycle);
+	}
 	return worst;
 }
 
-/* hmx push SITE LOCAL... */
+static void print_pushed(const struct transfer_job *j)
+{
+	fputs("pushed ", stdout);
+	print_safe(stdout, j->remote);
+	printf(" (%llu bytes, sha256 %s, job %lld)\n", (unsigned long long)j->size, j->sha256,
+	       (long long)j->id);
+}
+
+/* hmx push SITE LOCAL... ; with --cycle [--step] (the upload step of an
+ * rdc-upload cycle by default), asks to tick the step with the jobs as
+ * evidence (--yes: yes). */
 static int v_push(struct globals *g, struct args *a)
 {
-	struct transfer_opts o = { .overwrite = flag(a, "overwrite") };
+	struct transfer_opts o;
+	const char *cycle = opt(a, "cycle"), *step = opt(a, "step");
+	char note[256] = "";
 	struct sftpc *c;
 	struct site st;
-	int rc, worst = EXIT_OK;
+	int rc, worst = EXIT_OK, pushed = 0;
+	int64_t last = 0;
 
 	(void)g;
+	if ((rc = transfer_opts_from(a, &o)) != EXIT_OK || (rc = check_cycle_step(cycle, step)) != EXIT_OK)
+		return rc;
+	if (cycle && !step) {
+		struct hmx_err err = { 0 };
+		struct cycle_info ci;
+
+		if (cycle_get(the_store, cycle, cal_today(), &ci, &err) != HMX_OK)
+			return fail(&err);
+		if (strcmp(ci.kind, "rdc-upload") != 0)
+			return usage_error("--cycle %s (%s) needs --step: which step the push is "
+					   "evidence for", cycle, ci.kind);
+		step = "upload";
+	}
 	if ((rc = site_connect(a, a->pos[0], &st, &c)) != EXIT_OK)
 		return rc;
 	for (int i = 1; i < a->npos; i++) {
 		struct hmx_err err = { 0 };
 		struct transfer_job j;
+		size_t l = strlen(note);
 
 		if (transfer_push(the_store, c, &st, a->pos[i], opt(a, "to"), &o, &j, &err) != HMX_OK) {
 			rc = fail(&err);
 			worst = rc > worst ? rc : worst;
 			continue;
 		}
-		fputs("pushed ", stdout);
-		print_safe(stdout, j.remote);
-		printf(" (%llu bytes, sha256 %s, job %lld)\n", (unsigned long long)j.size, j.sha256,
-		       (long long)j.id);
+		print_pushed(&j);
+		snprintf(note + l, sizeof note - l, "%stransfer job %lld sha256 %s", l ? "; " : "",
+			 (long long)j.id, j.sha256);
+		last = j.id;
+		pushed++;
 	}
 	sftpc_close(&c);
+	if (step && worst == EXIT_OK && pushed) {
+		char q[200];
+
+		if (pushed == 1)
+			snprintf(q, sizeof q, "Mark step %s of %s done with transfer job %lld as evidence?",
+				 step, cycle, (long long)last);
+		else
+			snprintf(q, sizeof q, "Mark step %s of %s done with transfer jobs as evidence?",
+				 step, cycle);
+		if (flag(a, "yes") || hmx_confirm(q))
+			worst = tick_step(cycle, step, note);
+		else
+			printf("step %s of %s left as it was (--yes to tick it)\n", step, cycle);
+	} else if (step && pushed) {
+		printf("step %s of %s left as it was: not every file went up\n", step, cycle);
+	}
 	return worst;
+}
+
+static bool parse_job_id(const char *s, int64_t *id)
+{
+	char *end;
+	long long n = strtoll(s, &end, 10);
+
+	*id = n;
+	return *s && !*end && n > 0;
+}
+
+/* hmx transfer retry ID */
+static int v_transfer_retry(struct globals *g, struct args *a)
+{
+	struct hmx_err err = { 0 };
+	struct transfer_opts o;
+	struct transfer_job j;
+	struct sftpc *c;
+	struct site st;
+	int64_t id;
+	int rc;
+
+	(void)g;
+	if (!parse_job_id(a->pos[0], &id))
+		return usage_error("bad job id \"%s\"", a->pos[0]);
+	if ((rc = transfer_opts_from(a, &o)) != EXIT_OK)
+		return rc;
+	if (transfer_get(the_store, id, &j, &err) != HMX_OK)
+		return fail(&err);
+	if (j.state == TRANSFER_DONE) {
+		fprintf(stderr, "%s: transfer job %lld is already done\n", progname, (long long)id);
+		return EXIT_FINDINGS;
+	}
+	if ((rc = site_connect(a, j.site, &st, &c)) != EXIT_OK)
+		return rc;
+	if (transfer_retry(the_store, c, &st, id, &o, &j, &err) != HMX_OK) {
+		sftpc_close(&c);
+		return err.rc == HMX_ESTATE ? (fail(&err), EXIT_FINDINGS) : fail(&err);
+	}
+	sftpc_close(&c);
+	if (j.dir == TRANSFER_PULL)
+		print_pulled(j.remote, &j);
+	else
+		print_pushed(&j);
+	return EXIT_OK;
+}
+
+/* hmx transfer cancel ID */
+static int v_transfer_cancel(struct globals *g, struct args *a)
+{
+	struct hmx_err err = { 0 };
+	struct transfer_job j;
+	int64_t id;
+
+	(void)g;
+	if (!parse_job_id(a->pos[0], &id))
+		return usage_error("bad job id \"%s\"", a->pos[0]);
+	if (transfer_cancel(the_store, id, &err) != HMX_OK)
+		return err.rc == HMX_ESTATE ? (fail(&err), EXIT_FINDINGS) : fail(&err);
+	if (transfer_get(the_store, id, &j, &err) != HMX_OK)
+		return fail(&err);
+	printf("cancelled transfer job %lld at %llu of %llu bytes; the partial is kept "
+	       "('hmx transfer retry %lld' resumes it)\n", (long long)id, (unsigned long long)j.done,
+	       (unsigned long long)j.size, (long long)id);
+	return EXIT_OK;
 }
 
 static int v_transfers(struct globals *g, struct args *a)
@@ -3008,14 +3288,25 @@ static const struct verb verbs[] = {
 	{ "ls", "SITE [DIR] [--accept-new-host-key] [--format text|json]",
 	  "list a remote directory of a site (size, mtime UTC, name)", "accept-new-host-key! format", 1, 2,
 	  v_ls, DB_OPEN },
-	{ "pull", "SITE REMOTE... [--to DIR] [--overwrite] [--accept-new-host-key]",
-	  "download files (resumable, SHA-256, renamed into place; names made safe)",
-	  "to overwrite! accept-new-host-key!", 2, MAX_POS, v_pull, DB_OPEN },
-	{ "push", "SITE LOCAL... [--to DIR] [--overwrite] [--accept-new-host-key]",
-	  "upload files (to NAME.part, renamed, size checked; SHA-256 recorded)",
-	  "to overwrite! accept-new-host-key!", 2, MAX_POS, v_push, DB_OPEN },
+	{ "pull", "SITE REMOTE... [--to DIR] [--overwrite] [--retries N] [--cycle C [--step S]] "
+	  "[--accept-new-host-key]",
+	  "download files (resumable, SHA-256, renamed into place; names made safe); with --cycle "
+	  "each zip goes to intake with the site's role as source, --step ticks a step",
+	  "to overwrite! retries cycle step accept-new-host-key!", 2, MAX_POS, v_pull, DB_OPEN },
+	{ "push", "SITE LOCAL... [--to DIR] [--overwrite] [--retries N] [--cycle C [--step S] [--yes]] "
+	  "[--accept-new-host-key]",
+	  "upload files (to NAME.part, resumable, renamed, size checked; SHA-256 recorded); with "
+	  "--cycle asks to tick the step (an rdc-upload cycle's upload step by default)",
+	  "to overwrite! retries cycle step yes! accept-new-host-key!", 2, MAX_POS, v_push, DB_OPEN },
 	{ "transfers", "[--format text|json]", "the transfer jobs: state, bytes, SHA-256", "format", 0, 0,
 	  v_transfers, DB_OPEN },
+	{ "transfer retry", "ID [--retries N] [--overwrite] [--accept-new-host-key]",
+	  "run a failed, cancelled or interrupted transfer job again from its offset; exit 1 when "
+	  "another hmx runs it", "retries overwrite! accept-new-host-key!", 1, 1, v_transfer_retry,
+	  DB_OPEN },
+	{ "transfer cancel", "ID",
+	  "cancel a queued, running or failed transfer job (a running one stops within a second, "
+	  "keeping its partial)", "", 1, 1, v_transfer_cancel, DB_OPEN },
 	{ "reviewer add", "NAME --key FILE.pub (--projects P1,P2 | --agency A) [--print] "
 	  "[--authorized-keys FILE]",
 	  "add a partner who reviews findings over SSH; writes their restricted authorized_keys line",

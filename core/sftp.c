@@ -22,6 +22,8 @@ struct sftpc {
 	char remote_dir[1024];
 	bool interactive;
 	struct ssh_callbacks_struct cb;
+	struct site site;       /* for sftpc_reconnect() */
+	struct sftpc_opts opts;
 };
 
 static double now_ms(void)
@@ -401,6 +403,8 @@ enum hmx_rc sftpc_open(const struct site *site, const struct sftpc_opts *o, stru
 		return hmx_err_set(err, HMX_ENOMEM, "out of memory");
 	}
 	c->interactive = o->interactive;
+	c->site = *site;
+	c->opts = *o;
 	hmx_strlcpy(c->remote_dir, site->remote_dir, sizeof c->remote_dir);
 	c->cb.userdata = c;
 	c->cb.auth_function = ask_secret;
@@ -534,6 +538,33 @@ enum hmx_rc sftpc_ping(struct sftpc *c, double *ms, struct hmx_err *err)
 struct sftp_session_struct *sftpc_session(struct sftpc *c)
 {
 	return c->sftp;
+}
+
+enum hmx_rc sftpc_reconnect(struct sftpc *c, struct hmx_err *err)
+{
+	struct sftpc *n;
+	enum hmx_rc rc;
+
+	if ((rc = sftpc_open(&c->site, &c->opts, &n, err)) != HMX_OK)
+		return rc;
+	if (c->sftp)
+		sftp_free(c->sftp);
+	if (c->ssh) {
+		if (ssh_is_connected(c->ssh))
+			ssh_disconnect(c->ssh);
+		ssh_free(c->ssh);
+	}
+	*c = *n;
+	/* the callbacks live in the struct: point the session at its new home */
+	c->cb.userdata = c;
+	ssh_set_callbacks(c->ssh, &c->cb);
+	free(n);
+	return HMX_OK;
+}
+
+bool sftpc_connected(struct sftpc *c)
+{
+	return c && c->ssh && ssh_is_connected(c->ssh);
 }
 
 void sftpc_close(struct sftpc **c)

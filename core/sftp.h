@@ -80,6 +80,14 @@ enum hmx_rc sftpc_ping(struct sftpc *c, double *ms, struct hmx_err *err);
 /* The libssh SFTP session of the connection, for core/transfer. Owned by c. */
 struct sftp_session_struct *sftpc_session(struct sftpc *c);
 
+/* Opens the connection again with the site and options it was opened with
+ * (after a lost connection); on success c is the new connection, on error c
+ * is left as it was. Errors as sftpc_open(). */
+enum hmx_rc sftpc_reconnect(struct sftpc *c, struct hmx_err *err);
+
+/* Whether the SSH session is still up. */
+bool sftpc_connected(struct sftpc *c);
+
 /* Closes the SFTP channel and the session, frees *c, sets it to NULL.
  * NULL-safe. */
 void sftpc_close(struct sftpc **c);

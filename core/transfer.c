@@ -1,23 +1,31 @@
-/* core/transfer.c — the transfer job table, pipelined resumable pulls and
- * renamed-into-place pushes over libssh's SFTP. See transfer.h. */
-#include "transfer.h"
+/* core/transfer.c — the transfer job table, the job lock, checkpoints,
+ * cancel and the retry loop shared by pulls (transfer_pull.c) and pushes
+ * (transfer_push.c). See transfer.h. */
+#include "transfer_int.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
-#include <libssh/libssh.h>
-#include <libssh/sftp.h>
 #include <openssl/evp.h>
 
 #include "audit.h"
 
-/* Progress is made durable (fdatasync, then the offset saved) this often. */
+/* Progress is made durable (fdatasync, then the offset saved) this often,
+ * and the row's state re-read (a cancel from another process). */
 #define CHECKPOINT_BYTES (16u * 1024u * 1024u)
+#define CHECKPOINT_MS 1000.0
+/* The caller's progress hook is called at least this often. */
+#define PROGRESS_BYTES (1024u * 1024u)
+/* Longest pause between two attempts. */
+#define RETRY_MAX_MS 60000L
 
 static const char *const state_names[] = { "queued", "running", "failed", "done", "cancelled" };
 
@@ -40,7 +48,7 @@ static enum transfer_state state_parse(const char *s)
 }
 
 /* Copies s into buf with control bytes as \xNN, for messages. */
-static const char *esc(char *buf, size_t n, const char *s)
+const char *xfer_esc(char *buf, size_t n, const char *s)
 {
 	size_t o = 0;
 
@@ -164,8 +172,8 @@ enum hmx_rc transfer_list(struct store *s, struct transfer_job **out, size_t *n,
 }
 
 /* The latest unfinished job for the same transfer, if any. */
-static enum hmx_rc job_find(struct store *s, const struct transfer_job *key, struct transfer_job *out,
-			    bool *found, struct hmx_err *err)
+enum hmx_rc xfer_job_find(struct store *s, const struct transfer_job *key, struct transfer_job *out,
+			  bool *found, struct hmx_err *err)
 {
 	sqlite3_stmt *st = store_prepare(s,
 					 "SELECT " JOB_COLS " FROM transfer WHERE site = ?1 AND "
@@ -199,7 +207,7 @@ static void job_object(char *buf, size_t n, const struct transfer_job *j)
 }
 
 /* Inserts *j as queued (audited), setting its id and times. */
-static enum hmx_rc job_insert(struct store *s, struct transfer_job *j, struct hmx_err *err)
+enum hmx_rc xfer_job_insert(struct store *s, struct transfer_job *j, struct hmx_err *err)
 {
 	char object[48], after[272], e1[120], e2[120];
 	sqlite3_stmt *st;
@@ -240,8 +248,8 @@ static enum hmx_rc job_insert(struct store *s, struct transfer_job *j, struct hm
 	j->id = sqlite3_last_insert_rowid(store_db(s));
 	job_object(object, sizeof object, j);
 	snprintf(after, sizeof after, "queued: %s %s %s -> %s", transfer_dir_name(j->dir), j->site,
-		 esc(e1, sizeof e1, j->dir == TRANSFER_PULL ? j->remote : j->local),
-		 esc(e2, sizeof e2, j->dir == TRANSFER_PULL ? j->local : j->remote));
+		 xfer_esc(e1, sizeof e1, j->dir == TRANSFER_PULL ? j->remote : j->local),
+		 xfer_esc(e2, sizeof e2, j->dir == TRANSFER_PULL ? j->local : j->remote));
 	if ((rc = audit_write(s, "transfer.new", object, NULL, after, err)) != HMX_OK) {
 		store_rollback(s);
 		return rc;
@@ -251,8 +259,8 @@ static enum hmx_rc job_insert(struct store *s, struct transfer_job *j, struct hm
 
 /* Saves the size, offset, mtime, SHA-256, state and error of *j; audits a
  * change of state as "transfer.state", or any save as action when given. */
-static enum hmx_rc job_save(struct store *s, struct transfer_job *j, enum transfer_state from,
-			    const char *action, struct hmx_err *err)
+enum hmx_rc xfer_job_save(struct store *s, struct transfer_job *j, enum transfer_state from,
+			  const char *action, struct hmx_err *err)
 {
 	char object[48], before[272], after[272];
 	sqlite3_stmt *st;
@@ -316,14 +324,360 @@ static enum hmx_rc job_fail(struct store *s, struct transfer_job *j, enum hmx_rc
 
 	hmx_strlcpy(j->error, err->msg, sizeof j->error);
 	j->state = TRANSFER_FAILED;
-	if (job_save(s, j, from, NULL, &e2) != HMX_OK)
+	if (xfer_job_save(s, j, from, NULL, &e2) != HMX_OK)
 		hmx_log(HMX_LOG_WARN, "%s", e2.msg);
+	return rc;
+}
+
+enum hmx_rc transfer_get(struct store *s, int64_t id, struct transfer_job *out,
+			 struct hmx_err *err)
+{
+	sqlite3_stmt *st = store_prepare(s, "SELECT " JOB_COLS " FROM transfer WHERE id = ?1", err);
+	int rc;
+
+	if (!st)
+		return HMX_EDB;
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		memset(out, 0, sizeof *out);
+		read_job(st, out);
+	}
+	sqlite3_finalize(st);
+	if (rc == SQLITE_DONE)
+		return hmx_err_set(err, HMX_ENOTFOUND, "no transfer job %lld", (long long)id);
+	if (rc != SQLITE_ROW)
+		return store_fail(s, err, "cannot read the transfer jobs");
+	return HMX_OK;
+}
+
+enum hmx_rc transfer_cancel(struct store *s, int64_t id, struct hmx_err *err)
+{
+	struct transfer_job j;
+	char object[48], before[64], after[96];
+	sqlite3_stmt *st;
+	enum hmx_rc rc;
+	int src;
+
+	if ((rc = transfer_get(s, id, &j, err)) != HMX_OK)
+		return rc;
+	if (j.state == TRANSFER_DONE || j.state == TRANSFER_CANCELLED)
+		return hmx_err_set(err, HMX_ESTATE, "transfer job %lld is already %s", (long long)id,
+				   transfer_state_name(j.state));
+	if ((rc = store_begin(s, err)) != HMX_OK)
+		return rc;
+	hmx_now_utc(j.updated_at);
+	snprintf(j.error, sizeof j.error, "cancelled by %s", hmx_actor());
+	st = store_prepare(s,
+			   "UPDATE transfer SET state = 'cancelled', error = ?2, updated_at = ?3 "
+			   "WHERE id = ?1 AND state IN ('queued', 'running', 'failed')",
+			   err);
+	if (!st) {
+		store_rollback(s);
+		return HMX_EDB;
+	}
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_text(st, 2, j.error, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, j.updated_at, -1, SQLITE_STATIC);
+	src = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (src != SQLITE_DONE) {
+		rc = store_fail(s, err, "cannot update the transfer job");
+		store_rollback(s);
+		return rc;
+	}
+	if (sqlite3_changes(store_db(s)) == 0) {
+		store_rollback(s);
+		return hmx_err_set(err, HMX_ESTATE, "transfer job %lld finished meanwhile",
+				   (long long)id);
+	}
+	job_object(object, sizeof object, &j);
+	snprintf(before, sizeof before, "%s: %llu/%llu", transfer_state_name(j.state),
+		 (unsigned long long)j.done, (unsigned long long)j.size);
+	snprintf(after, sizeof after, "cancelled: at %llu", (unsigned long long)j.done);
+	if ((rc = audit_write(s, "transfer.cancel", object, before, after, err)) != HMX_OK) {
+		store_rollback(s);
+		return rc;
+	}
+	return store_commit(s, err);
+}
+
+/* ---- one run: lock, checkpoints, cancel, retries ---------------------------- */
+
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
+}
+
+static long env_long(const char *name, long def, long lo, long hi)
+{
+	const char *v = getenv(name);
+	char *end;
+	long n;
+
+	if (!v || !*v)
+		return def;
+	n = strtol(v, &end, 10);
+	return *end || n < lo || n > hi ? def : n;
+}
+
+void xfer_init(struct xfer *x, struct store *s, struct sftpc *c, const struct transfer_opts *o,
+	       struct transfer_job *j)
+{
+	memset(x, 0, sizeof *x);
+	x->s = s;
+	x->c = c;
+	x->o = o;
+	x->j = j;
+	x->lockfd = -1;
+	x->kbps = (unsigned)env_long("HMX_TRANSFER_KBPS", 0, 0, 10000000);
+}
+
+void xfer_notify(struct xfer *x)
+{
+	x->last_prog = x->j->done;
+	if (x->o->progress)
+		x->o->progress(x->o->progress_ctx, x->j);
+}
+
+enum hmx_rc xfer_lock(struct xfer *x, struct hmx_err *err)
+{
+	const char *db = store_path(x->s);
+	struct stat a, b;
+	enum hmx_rc rc;
+
+	if (!db || !*db || strcmp(db, ":memory:") == 0)
+		return transfer_get(x->s, x->j->id, x->j, err);
+	snprintf(x->lockpath, sizeof x->lockpath, "%s.transfer-%lld.lock", db, (long long)x->j->id);
+	for (int tries = 0; tries < 10; tries++) {
+		int fd = open(x->lockpath, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+
+		if (fd < 0)
+			return hmx_err_set(err, HMX_EIO, "%s: %s", x->lockpath, strerror(errno));
+		if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+			int e = errno;
+
+			close(fd);
+			if (e == EWOULDBLOCK)
+				return hmx_err_set(err, HMX_ESTATE, "transfer job %lld is being run by "
+						   "another hmx process; wait for it or cancel it "
+						   "('hmx transfer cancel %lld')", (long long)x->j->id,
+						   (long long)x->j->id);
+			return hmx_err_set(err, HMX_EIO, "%s: %s", x->lockpath, strerror(e));
+		}
+		/* the holder before us may have removed the file: lock the one on disk */
+		if (fstat(fd, &a) == 0 && stat(x->lockpath, &b) == 0 && a.st_ino == b.st_ino &&
+		    a.st_dev == b.st_dev) {
+			x->lockfd = fd;
+			if ((rc = transfer_get(x->s, x->j->id, x->j, err)) != HMX_OK)
+				xfer_unlock(x);
+			return rc;
+		}
+		close(fd);
+	}
+	return hmx_err_set(err, HMX_EIO, "%s: cannot lock", x->lockpath);
+}
+
+void xfer_unlock(struct xfer *x)
+{
+	if (x->lockfd < 0)
+		return;
+	unlink(x->lockpath);
+	close(x->lockfd);
+	x->lockfd = -1;
+}
+
+void xfer_start(struct xfer *x)
+{
+	x->start_ms = x->last_cp_ms = now_ms();
+	x->start_done = x->last_cp = x->j->done;
+}
+
+/* Saves the offset while the row is still running; *still false when
+ * another process changed its state (a cancel). */
+static enum hmx_rc save_offset(struct xfer *x, bool *still, struct hmx_err *err)
+{
+	struct transfer_job *j = x->j;
+	sqlite3_stmt *st;
+	enum hmx_rc rc;
+	int src;
+
+	*still = true;
+	hmx_now_utc(j->updated_at);
+	if ((rc = store_begin(x->s, err)) != HMX_OK)
+		return rc;
+	st = store_prepare(x->s,
+			   "UPDATE transfer SET done = ?2, updated_at = ?3, sha256 = ?4 WHERE id = ?1 "
+			   "AND state = 'running'",
+			   err);
+	if (!st) {
+		store_rollback(x->s);
+		return HMX_EDB;
+	}
+	sqlite3_bind_int64(st, 1, j->id);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)j->done);
+	sqlite3_bind_text(st, 3, j->updated_at, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, j->sha256, -1, SQLITE_STATIC);
+	src = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (src != SQLITE_DONE) {
+		rc = store_fail(x->s, err, "cannot update the transfer job");
+		store_rollback(x->s);
+		return rc;
+	}
+	if (sqlite3_changes(store_db(x->s)) == 0) {
+		/* cancelled meanwhile: keep that state, record how far we got */
+		*still = false;
+		st = store_prepare(x->s, "UPDATE transfer SET done = ?2 WHERE id = ?1", err);
+		if (!st) {
+			store_rollback(x->s);
+			return HMX_EDB;
+		}
+		sqlite3_bind_int64(st, 1, j->id);
+		sqlite3_bind_int64(st, 2, (sqlite3_int64)j->done);
+		src = sqlite3_step(st);
+		sqlite3_finalize(st);
+		if (src != SQLITE_DONE) {
+			rc = store_fail(x->s, err, "cannot update the transfer job");
+			store_rollback(x->s);
+			return rc;
+		}
+	}
+	return store_commit(x->s, err);
+}
+
+static bool cancel_asked(const struct xfer *x)
+{
+	return x->o->cancel && atomic_load(x->o->cancel);
+}
+
+/* Stops the run as cancelled: offset durable, state cancelled (audited). */
+static enum hmx_rc stop_cancelled(struct xfer *x, int fd, struct hmx_err *err)
+{
+	struct hmx_err e2 = { 0 };
+	enum transfer_state from = x->j->state;
+
+	if (fd >= 0)
+		fdatasync(fd);
+	x->cancelled = true;
+	if (from != TRANSFER_CANCELLED) {
+		x->j->state = TRANSFER_CANCELLED;
+		hmx_strlcpy(x->j->error, "cancelled", sizeof x->j->error);
+		if (xfer_job_save(x->s, x->j, from, "transfer.cancel", &e2) != HMX_OK)
+			XFER_LOG(x, HMX_LOG_WARN, "%s", e2.msg);
+	}
+	return hmx_err_set(err, HMX_ESTATE, "transfer job %lld cancelled at %llu of %llu bytes; "
+			   "'hmx transfer retry %lld' resumes it", (long long)x->j->id,
+			   (unsigned long long)x->j->done, (unsigned long long)x->j->size,
+			   (long long)x->j->id);
+}
+
+enum hmx_rc xfer_tick(struct xfer *x, int fd, struct hmx_err *err)
+{
+	struct transfer_job *j = x->j;
+	double t = now_ms();
+	enum hmx_rc rc;
+	bool still;
+
+	hmx_progress(j->dir == TRANSFER_PULL ? j->local : j->remote, j->done, j->size);
+	if (j->done - x->last_prog >= PROGRESS_BYTES || j->done == j->size)
+		xfer_notify(x);
+	if (x->kbps) {
+		double want = (double)(j->done - x->start_done) * 1000.0 / (x->kbps * 1024.0);
+
+		if (want > t - x->start_ms)
+			sleep_ms((long)(want - (t - x->start_ms)));
+		t = now_ms();
+	}
+	if (cancel_asked(x))
+		return stop_cancelled(x, fd, err);
+	if (j->done == j->size ||
+	    (j->done - x->last_cp < CHECKPOINT_BYTES && t - x->last_cp_ms < CHECKPOINT_MS))
+		return HMX_OK;
+	if (fd >= 0 && fdatasync(fd) != 0)
+		return hmx_err_set(err, HMX_EIO, "%s: cannot sync: %s", j->local, strerror(errno));
+	if ((rc = save_offset(x, &still, err)) != HMX_OK)
+		return rc;
+	x->last_cp = j->done;
+	x->last_cp_ms = t;
+	if (!still) {
+		j->state = TRANSFER_CANCELLED;
+		return stop_cancelled(x, -1, err);
+	}
+	return HMX_OK;
+}
+
+enum hmx_rc xfer_run(struct xfer *x, xfer_attempt_fn fn, void *arg, struct hmx_err *err)
+{
+	int retries = x->o->retries > 0 ? x->o->retries : 0;
+	long base = env_long("HMX_RETRY_BASE_MS", 1000, 0, RETRY_MAX_MS);
+	enum hmx_rc rc = HMX_OK;
+	int t;
+
+	for (t = 0;; t++) {
+		if (t > 0) {
+			struct hmx_err e2 = { 0 };
+			long ms = base << (t - 1 < 16 ? t - 1 : 16);
+
+			if (ms > RETRY_MAX_MS)
+				ms = RETRY_MAX_MS;
+			snprintf(x->j->error, sizeof x->j->error, "%.180s; retry %d of %d in %.1f s",
+				 err->msg, t, retries, (double)ms / 1000.0);
+			XFER_LOG(x, HMX_LOG_WARN, "transfer job %lld: %s", (long long)x->j->id,
+				 x->j->error);
+			xfer_notify(x);
+			for (long slept = 0; slept < ms && !cancel_asked(x); slept += 100)
+				sleep_ms(ms - slept < 100 ? ms - slept : 100);
+			if (cancel_asked(x)) {
+				rc = stop_cancelled(x, -1, err);
+				break;
+			}
+			if (sftpc_reconnect(x->c, &e2) != HMX_OK) {
+				*err = e2;
+				rc = HMX_EIO;
+				x->lost = true;
+				if (t >= retries)
+					break;
+				continue;
+			}
+		}
+		x->lost = false;
+		xfer_start(x);
+		xfer_notify(x);
+		rc = fn(x, arg, err);
+		if (rc == HMX_OK || x->cancelled)
+			break;
+		x->lost = x->lost || !sftpc_connected(x->c);
+		if (!x->lost || t >= retries)
+			break;
+	}
+	if (rc != HMX_OK && !x->cancelled) {
+		if (x->lost && retries > 0 && t >= retries) {
+			size_t l = strlen(err->msg);
+
+			snprintf(err->msg + l, sizeof err->msg - l, " (gave up after %d retr%s)", retries,
+				 retries == 1 ? "y" : "ies");
+		}
+		job_fail(x->s, x->j, rc, err);
+	}
+	xfer_notify(x);
 	return rc;
 }
 
 /* ---- remote helpers --------------------------------------------------------- */
 
-static void remote_join(char *buf, size_t n, const char *dir, const char *name)
+void xfer_remote_join(char *buf, size_t n, const char *dir, const char *name)
 {
 	if (name[0] == '/' || !dir || !dir[0])
 		snprintf(buf, n, "%s", name);
@@ -331,13 +685,17 @@ static void remote_join(char *buf, size_t n, const char *dir, const char *name)
 		snprintf(buf, n, "%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/", name);
 }
 
-static enum hmx_rc remote_fail(sftp_session sftp, const char *what, const char *path,
+enum hmx_rc xfer_sftp_fail(sftp_session sftp, const char *what, const char *path,
 			       struct hmx_err *err)
 {
 	char e[300];
 	int code = sftp_get_error(sftp);
 
-	esc(e, sizeof e, path);
+	xfer_esc(e, sizeof e, path);
+	if (!ssh_is_connected(sftp->session) || code == SSH_FX_CONNECTION_LOST ||
+	    code == SSH_FX_NO_CONNECTION)
+		return hmx_err_set(err, HMX_EIO, "cannot %s remote %s: connection lost (%s)", what, e,
+				   ssh_get_error(sftp->session));
 	switch (code) {
 	case SSH_FX_NO_SUCH_FILE:
 	case SSH_FX_NO_SUCH_PATH:
@@ -350,375 +708,40 @@ static enum hmx_rc remote_fail(sftp_session sftp, const char *what, const char *
 	}
 }
 
-/* ---- pull --------------------------------------------------------------------- */
-
-struct req {
-	int id;
-	uint64_t off;
-	uint32_t len;
-};
-
-/* Reads [job->done, job->size) of rf into fd at the same offsets with up to
- * TRANSFER_INFLIGHT requests in flight, saving the offset at checkpoints. */
-static enum hmx_rc pull_data(struct store *s, sftp_session sftp, sftp_file rf, int fd,
-			     struct transfer_job *j, const char *rpath, struct hmx_err *err)
+enum hmx_rc xfer_remote_fail(struct xfer *x, const char *what, const char *path,
+			     struct hmx_err *err)
 {
-	struct req q[TRANSFER_INFLIGHT];
-	size_t head = 0, cnt = 0;
-	uint64_t next = j->done, last_cp = j->done;
-	char *buf = malloc(TRANSFER_CHUNK);
-	enum hmx_rc rc = HMX_OK;
+	sftp_session sftp = sftpc_session(x->c);
+	int code = sftp_get_error(sftp);
 
-	if (!buf)
-		return hmx_err_set(err, HMX_ENOMEM, "out of memory");
-	if (sftp_seek64(rf, next) < 0) {
-		free(buf);
-		return remote_fail(sftp, "seek in", rpath, err);
-	}
-	while (j->done < j->size) {
-		struct req r;
-		int got;
-
-		while (cnt < TRANSFER_INFLIGHT && next < j->size) {
-			uint64_t left = j->size - next;
-			uint32_t len = left < TRANSFER_CHUNK ? (uint32_t)left : TRANSFER_CHUNK;
-			int id = sftp_async_read_begin(rf, len);
-
-			if (id < 0) {
-				rc = remote_fail(sftp, "read", rpath, err);
-				goto drain;
-			}
-			q[(head + cnt) % TRANSFER_INFLIGHT] = (struct req){ id, next, len };
-			cnt++;
-			next += len;
-		}
-		r = q[head];
-		head = (head + 1) % TRANSFER_INFLIGHT;
-		cnt--;
-		got = sftp_async_read(rf, buf, r.len, (uint32_t)r.id);
-		if (got < 0) {
-			rc = remote_fail(sftp, "read", rpath, err);
-			goto drain;
-		}
-		if (got == 0) {
-			rc = hmx_err_set(err, HMX_EIO, "remote file shrank during the transfer at %llu of "
-					 "%llu bytes", (unsigned long long)r.off,
-					 (unsigned long long)j->size);
-			goto drain;
-		}
-		for (size_t w = 0; w < (size_t)got;) {
-			ssize_t k = pwrite(fd, buf + w, (size_t)got - w, (off_t)(r.off + w));
-
-			if (k < 0) {
-				if (errno == EINTR)
-					continue;
-				rc = hmx_err_set(err, HMX_EIO, "%s: cannot write: %s", j->local,
-						 strerror(errno));
-				goto drain;
-			}
-			w += (size_t)k;
-		}
-		j->done = r.off + (uint64_t)got;
-		if ((uint32_t)got < r.len) {
-			/* short read: drop what is in flight, ask again from here */
-			while (cnt) {
-				sftp_async_read(rf, buf, q[head].len, (uint32_t)q[head].id);
-				head = (head + 1) % TRANSFER_INFLIGHT;
-				cnt--;
-			}
-			next = j->done;
-			if (sftp_seek64(rf, next) < 0) {
-				rc = remote_fail(sftp, "seek in", rpath, err);
-				break;
-			}
-		}
-		hmx_progress(j->local, j->done, j->size);
-		if (j->done - last_cp >= CHECKPOINT_BYTES && j->done < j->size) {
-			if (fdatasync(fd) != 0) {
-				rc = hmx_err_set(err, HMX_EIO, "%s: cannot sync: %s", j->local,
-						 strerror(errno));
-				goto drain;
-			}
-			if ((rc = job_save(s, j, j->state, NULL, err)) != HMX_OK)
-				goto drain;
-			last_cp = j->done;
-		}
-	}
-	free(buf);
-	return rc;
-drain:
-	while (cnt) {
-		sftp_async_read(rf, buf, q[head].len, (uint32_t)q[head].id);
-		head = (head + 1) % TRANSFER_INFLIGHT;
-		cnt--;
-	}
-	free(buf);
-	return rc;
+	if (!ssh_is_connected(sftp->session) || code == SSH_FX_CONNECTION_LOST ||
+	    code == SSH_FX_NO_CONNECTION)
+		x->lost = true;
+	return xfer_sftp_fail(sftp, what, path, err);
 }
 
-/* fsync of the directory holding path, so a rename is durable. */
-static void sync_dir_of(const char *path)
+enum hmx_rc xfer_write_fail(const char *path, int e, struct hmx_err *err)
 {
-	char dir[1100];
-	const char *sl = strrchr(path, '/');
-	int fd;
-
-	if (sl)
-		snprintf(dir, sizeof dir, "%.*s", (int)(sl - path ? sl - path : 1), path);
-	else
-		snprintf(dir, sizeof dir, ".");
-	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
-		fsync(fd);
-		close(fd);
-	}
+	if (e == ENOSPC || e == EFBIG || e == EDQUOT)
+		return hmx_err_set(err, HMX_EIO, "%s: cannot write: %s (disk full or over the file-size "
+				   "limit); the partial file is kept", path, strerror(e));
+	return hmx_err_set(err, HMX_EIO, "%s: cannot write: %s", path, strerror(e));
 }
 
-/* A run stopped between the rename and the final save leaves the job
- * running with its SHA-256 saved and the final file in place: if the file
- * is that one, the job is marked done (HMX_OK); else HMX_EEXIST. */
-static enum hmx_rc pull_recover(struct store *s, struct transfer_job *j, const struct stat *lst,
-				struct hmx_err *err)
+enum hmx_rc transfer_retry(struct store *s, struct sftpc *c, const struct site *site, int64_t id,
+			   const struct transfer_opts *o, struct transfer_job *job,
+			   struct hmx_err *err)
 {
-	char hex[65];
-	enum transfer_state from = j->state;
-
-	if (!j->sha256[0] || j->done != j->size || (uint64_t)lst->st_size != j->size ||
-	    !S_ISREG(lst->st_mode) || transfer_sha256_file(j->local, hex, err) != HMX_OK ||
-	    strcmp(hex, j->sha256) != 0)
-		return HMX_EEXIST;
-	j->state = TRANSFER_DONE;
-	j->error[0] = '\0';
-	return job_save(s, j, from, NULL, err);
-}
-
-enum hmx_rc transfer_pull(struct store *s, struct sftpc *c, const struct site *site,
-			  const char *remote, const char *dir, const struct transfer_opts *o,
-			  struct transfer_job *job, char *local_name, struct hmx_err *err)
-{
-	sftp_session sftp = sftpc_session(c);
-	struct transfer_job j = { 0 }, old;
-	char name[TRANSFER_NAME_MAX + 1], partial[1100], e1[300];
-	sftp_attributes a;
-	sftp_file rf;
-	struct stat lst;
-	bool found;
+	struct transfer_job j;
 	enum hmx_rc rc;
-	int fd;
 
-	if (!dir || !dir[0])
-		dir = ".";
-	hmx_strlcpy(j.site, site->name, sizeof j.site);
-	j.dir = TRANSFER_PULL;
-	remote_join(j.remote, sizeof j.remote, site->remote_dir, remote);
-	transfer_sanitize_name(remote, name, sizeof name);
-	if (local_name)
-		hmx_strlcpy(local_name, name, TRANSFER_NAME_MAX + 1);
-	if ((size_t)snprintf(j.local, sizeof j.local, "%s/%s", dir, name) >= sizeof j.local - 16)
-		return hmx_err_set(err, HMX_EINVAL, "local path too long: %s", dir);
-	snprintf(partial, sizeof partial, "%s.hmx-partial", j.local);
-	if (!(a = sftp_stat(sftp, j.remote)))
-		return remote_fail(sftp, "stat", j.remote, err);
-	if (a->type != SSH_FILEXFER_TYPE_REGULAR) {
-		sftp_attributes_free(a);
-		return hmx_err_set(err, HMX_EINVAL, "remote %s is not a regular file",
-				   esc(e1, sizeof e1, j.remote));
-	}
-	j.size = a->size;
-	j.remote_mtime = (int64_t)a->mtime;
-	sftp_attributes_free(a);
-	/* the job: resume when the remote file is the one we started on */
-	if ((rc = job_find(s, &j, &old, &found, err)) != HMX_OK)
+	if ((rc = transfer_get(s, id, &j, err)) != HMX_OK)
 		return rc;
-	if (!o->overwrite && lstat(j.local, &lst) == 0) {
-		/* interrupted between the rename and the last save? */
-		if (found && (rc = pull_recover(s, &old, &lst, err)) != HMX_EEXIST) {
-			if (rc == HMX_OK && job)
-				*job = old;
-			return rc;
-		}
-		return hmx_err_set(err, HMX_EEXIST, "%s exists (--overwrite to replace it)", j.local);
-	}
-	if (found) {
-		enum transfer_state from = old.state;
-		bool same = old.size == j.size && old.remote_mtime == j.remote_mtime;
-
-		if (!same || lstat(partial, &lst) != 0 || (uint64_t)lst.st_size < old.done)
-			old.done = 0;
-		if (!same)
-			hmx_log(HMX_LOG_INFO, "remote %s changed since job %lld: starting again",
-				esc(e1, sizeof e1, j.remote), (long long)old.id);
-		old.size = j.size;
-		old.remote_mtime = j.remote_mtime;
-		old.error[0] = '\0';
-		old.sha256[0] = '\0';
-		old.state = TRANSFER_RUNNING;
-		j = old;
-		if ((rc = job_save(s, &j, from, "transfer.resume", err)) != HMX_OK)
-			return rc;
-	} else {
-		if ((rc = job_insert(s, &j, err)) != HMX_OK)
-			return rc;
-		j.state = TRANSFER_RUNNING;
-		if ((rc = job_save(s, &j, TRANSFER_QUEUED, NULL, err)) != HMX_OK)
-			return rc;
-	}
-
-	fd = open(partial, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (fd < 0 || ftruncate(fd, (off_t)j.done) != 0) {
-		rc = hmx_err_set(err, HMX_EIO, "%s: %s", partial, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		return job_fail(s, &j, rc, err);
-	}
-	if (!(rf = sftp_open(sftp, j.remote, O_RDONLY, 0))) {
-		close(fd);
-		return job_fail(s, &j, remote_fail(sftp, "open", j.remote, err), err);
-	}
-	rc = pull_data(s, sftp, rf, fd, &j, j.remote, err);
-	sftp_close(rf);
-	if (rc == HMX_OK && fsync(fd) != 0)
-		rc = hmx_err_set(err, HMX_EIO, "%s: cannot sync: %s", partial, strerror(errno));
-	if (close(fd) != 0 && rc == HMX_OK)
-		rc = hmx_err_set(err, HMX_EIO, "%s: %s", partial, strerror(errno));
-	if (rc == HMX_OK && lstat(partial, &lst) == 0 && (uint64_t)lst.st_size != j.size)
-		rc = hmx_err_set(err, HMX_EIO, "%s: %llu bytes, expected %llu", partial,
-				 (unsigned long long)lst.st_size, (unsigned long long)j.size);
-	if (rc == HMX_OK)
-		rc = transfer_sha256_file(partial, j.sha256, err);
-	if (rc == HMX_OK) {
-		/* complete and verified: saved before the rename, so that a run
-		 * stopped right after it can tell the final file is ours */
-		j.done = j.size;
-		rc = job_save(s, &j, j.state, NULL, err);
-	}
-	if (rc == HMX_OK && !o->overwrite && lstat(j.local, &lst) == 0)
-		rc = hmx_err_set(err, HMX_EEXIST, "%s appeared during the transfer; kept %s",
-				 j.local, partial);
-	if (rc == HMX_OK && rename(partial, j.local) != 0)
-		rc = hmx_err_set(err, HMX_EIO, "cannot rename %s: %s", partial, strerror(errno));
-	if (rc != HMX_OK) {
-		j.sha256[0] = '\0';
-		return job_fail(s, &j, rc, err);
-	}
-	sync_dir_of(j.local);
-	j.state = TRANSFER_DONE;
-	if ((rc = job_save(s, &j, TRANSFER_RUNNING, NULL, err)) != HMX_OK)
-		return rc;
-	if (job)
-		*job = j;
-	return HMX_OK;
-}
-
-/* ---- push --------------------------------------------------------------------- */
-
-enum hmx_rc transfer_push(struct store *s, struct sftpc *c, const struct site *site,
-			  const char *local, const char *dir, const struct transfer_opts *o,
-			  struct transfer_job *job, struct hmx_err *err)
-{
-	sftp_session sftp = sftpc_session(c);
-	struct transfer_job j = { 0 };
-	const char *base = strrchr(local, '/');
-	char part[1100], e1[300];
-	sftp_attributes a;
-	sftp_file wf;
-	struct stat lst;
-	enum hmx_rc rc;
-	char *buf;
-	int fd;
-
-	base = base ? base + 1 : local;
-	if (!dir || !dir[0])
-		dir = site->remote_dir;
-	if (!*base)
-		return hmx_err_set(err, HMX_EINVAL, "%s: not a file name", local);
-	if (stat(local, &lst) != 0)
-		return hmx_err_set(err, errno == ENOENT ? HMX_ENOTFOUND : HMX_EIO, "%s: %s", local,
-				   strerror(errno));
-	if (!S_ISREG(lst.st_mode))
-		return hmx_err_set(err, HMX_EINVAL, "%s is not a regular file", local);
-	hmx_strlcpy(j.site, site->name, sizeof j.site);
-	j.dir = TRANSFER_PUSH;
-	hmx_strlcpy(j.local, local, sizeof j.local);
-	remote_join(j.remote, sizeof j.remote, dir, base);
-	snprintf(part, sizeof part, "%s.part", j.remote);
-	j.size = (uint64_t)lst.st_size;
-	if (!o->overwrite && (a = sftp_stat(sftp, j.remote))) {
-		sftp_attributes_free(a);
-		return hmx_err_set(err, HMX_EEXIST, "remote %s exists (--overwrite to replace it)",
-				   esc(e1, sizeof e1, j.remote));
-	}
-	if ((rc = job_insert(s, &j, err)) != HMX_OK)
-		return rc;
-	j.state = TRANSFER_RUNNING;
-	if ((rc = job_save(s, &j, TRANSFER_QUEUED, NULL, err)) != HMX_OK)
-		return rc;
-	if ((rc = transfer_sha256_file(local, j.sha256, err)) != HMX_OK)
-		return job_fail(s, &j, rc, err);
-	if ((fd = open(local, O_RDONLY | O_CLOEXEC)) < 0) {
-		rc = hmx_err_set(err, HMX_EIO, "%s: %s", local, strerror(errno));
-		return job_fail(s, &j, rc, err);
-	}
-	if (!(wf = sftp_open(sftp, part, O_WRONLY | O_CREAT | O_TRUNC, 0600))) {
-		close(fd);
-		return job_fail(s, &j, remote_fail(sftp, "create", part, err), err);
-	}
-	if (!(buf = malloc(TRANSFER_CHUNK))) {
-		rc = hmx_err_set(err, HMX_ENOMEM, "out of memory");
-	} else {
-		for (;;) {
-			ssize_t r = read(fd, buf, TRANSFER_CHUNK), w;
-
-			if (r < 0 && errno == EINTR)
-				continue;
-			if (r < 0) {
-				rc = hmx_err_set(err, HMX_EIO, "%s: cannot read: %s", local,
-						 strerror(errno));
-				break;
-			}
-			if (r == 0)
-				break;
-			for (ssize_t off = 0; off < r; off += w) {
-				w = sftp_write(wf, buf + off, (size_t)(r - off));
-				if (w <= 0) {
-					rc = remote_fail(sftp, "write", part, err);
-					break;
-				}
-			}
-			if (rc != HMX_OK)
-				break;
-			j.done += (uint64_t)r;
-			hmx_progress(local, j.done, j.size);
-		}
-		free(buf);
-	}
-	close(fd);
-	if (sftp_close(wf) != SSH_NO_ERROR && rc == HMX_OK)
-		rc = remote_fail(sftp, "close", part, err);
-	if (rc == HMX_OK && o->overwrite && sftp_unlink(sftp, j.remote) != 0 &&
-	    sftp_get_error(sftp) != SSH_FX_NO_SUCH_FILE)
-		rc = remote_fail(sftp, "remove", j.remote, err);
-	if (rc == HMX_OK && sftp_rename(sftp, part, j.remote) != 0)
-		rc = remote_fail(sftp, "rename", part, err);
-	if (rc == HMX_OK) {
-		if (!(a = sftp_stat(sftp, j.remote))) {
-			rc = remote_fail(sftp, "stat", j.remote, err);
-		} else {
-			if (a->size != j.size)
-				rc = hmx_err_set(err, HMX_EIO, "remote %s has %llu bytes, sent %llu",
-						 esc(e1, sizeof e1, j.remote), (unsigned long long)a->size,
-						 (unsigned long long)j.size);
-			j.remote_mtime = (int64_t)a->mtime;
-			sftp_attributes_free(a);
-		}
-	}
-	if (rc == HMX_OK && j.done != j.size)
-		rc = hmx_err_set(err, HMX_EIO, "%s changed during the upload", local);
-	if (rc != HMX_OK)
-		return job_fail(s, &j, rc, err);
-	j.state = TRANSFER_DONE;
-	if ((rc = job_save(s, &j, TRANSFER_RUNNING, NULL, err)) != HMX_OK)
-		return rc;
-	if (job)
-		*job = j;
-	return HMX_OK;
+	if (strcmp(j.site, site->name) != 0)
+		return hmx_err_set(err, HMX_EINVAL, "transfer job %lld is for site %s, not %s",
+				   (long long)id, j.site, site->name);
+	if (j.state == TRANSFER_DONE)
+		return hmx_err_set(err, HMX_ESTATE, "transfer job %lld is already done", (long long)id);
+	return j.dir == TRANSFER_PULL ? xfer_pull_job(s, c, &j, o, job, err)
+				      : xfer_push_job(s, c, &j, o, job, err);
 }

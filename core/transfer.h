@@ -12,7 +12,36 @@
  *
  * Push: to NAME.part on the server, then renamed to NAME (an existing NAME
  * removed first only with overwrite); the remote size is checked against
- * the local size and the job records the local SHA-256. */
+ * the local size and the job records the local SHA-256 (of a new upload
+ * computed by a thread beside it, saved from the first checkpoint after it
+ * is known). Resumed from the persisted offset when the local file has the
+ * same SHA-256 and the remote .part is at least that long (else restarted);
+ * written in requests of up to 255 KiB (OpenSSH's limit is 256 KiB).
+ *
+ * One run at a time per job: a runner holds flock() on DB.transfer-ID.lock
+ * beside the database (released by the kernel when the process dies, so a
+ * crashed runner's lock is simply taken over); a second runner gets
+ * HMX_ESTATE. The offset is made durable (fdatasync of the partial, then
+ * saved) at checkpoints, every 16 MiB or 1 s; at each checkpoint the runner
+ * also sees whether its row was cancelled by another process
+ * (transfer_cancel) and then stops, keeping the partial.
+ *
+ * Connection loss: the run reconnects (sftpc_reconnect) and resumes from
+ * the offset, up to o->retries times, waiting 1 s, 2 s, 4 s ... (at most
+ * 60 s; HMX_RETRY_BASE_MS sets the first wait); then the job is failed with
+ * the reason. HMX_TRANSFER_KBPS limits the speed (KiB/s; tests).
+ *
+ * Worker threads: struct store and struct sftpc are not shared between
+ * threads. A worker opens its own store (store_open on the same path) and
+ * connection, runs transfer_pull/push/retry with o->progress and o->cancel,
+ * and the UI thread reads the job table (transfer_list/transfer_get) or
+ * takes the progress callbacks; to cancel, set *o->cancel (same process)
+ * or call transfer_cancel (any process). With o->progress set the run
+ * does not call hmx_log() (the TUI's log hook is not for other threads):
+ * a wait before a retry is reported through o->progress with j->error
+ * saying why ("...; retry 1 of 3 in 1.0 s") and j->state still running.
+ * The global hmx_progress() hook is still called, for the CLI; a screen
+ * should not install one. */
 #ifndef HMX_CORE_TRANSFER_H
 #define HMX_CORE_TRANSFER_H
 
@@ -46,8 +75,20 @@ struct transfer_job {
 	char updated_at[24];
 };
 
+#define TRANSFER_RETRIES_DEFAULT 3
+
 struct transfer_opts {
 	bool overwrite; /* replace an existing final file */
+	int retries;    /* reconnect-and-resume attempts after a lost connection; 0: none */
+	/* Called in the transferring thread when a run starts, at least every
+	 * 1 MiB, and at the end (any outcome), with j->done, j->size and
+	 * j->state current. NULL: none. Must not block for long. */
+	void (*progress)(void *ctx, const struct transfer_job *j);
+	void *progress_ctx;
+	/* NULL, or a flag another thread may set: the run then stops within a
+	 * chunk, makes its offset durable, keeps the partial, and the job
+	 * becomes cancelled (the call returns HMX_ESTATE, "... cancelled ..."). */
+	const _Atomic bool *cancel;
 };
 
 /* "queued", "running", "failed", "done", "cancelled". */
@@ -69,7 +110,9 @@ bool transfer_sanitize_name(const char *remote, char *out, size_t n);
  * NULL, TRANSFER_NAME_MAX + 1 bytes) gets the local name. Errors: HMX_EEXIST
  * (final file exists, no overwrite; no job made), HMX_ENOTFOUND / HMX_EINVAL
  * (remote missing or not a regular file; no job made), HMX_EIO (network or
- * disk; the job is failed and resumable), HMX_EDB. */
+ * disk; the job is failed and resumable), HMX_ESTATE (cancelled; the job is
+ * being run by another process), HMX_EDB. An unfinished job for the same
+ * site, remote and local path is resumed rather than a new one made. */
 enum hmx_rc transfer_pull(struct store *s, struct sftpc *c, const struct site *site,
 			  const char *remote, const char *dir, const struct transfer_opts *o,
 			  struct transfer_job *job, char *local_name, struct hmx_err *err);
@@ -82,6 +125,26 @@ enum hmx_rc transfer_pull(struct store *s, struct sftpc *c, const struct site *s
 enum hmx_rc transfer_push(struct store *s, struct sftpc *c, const struct site *site,
 			  const char *local, const char *dir, const struct transfer_opts *o,
 			  struct transfer_job *job, struct hmx_err *err);
+
+/* Runs job id again (failed, cancelled, or left running by a process that
+ * died), pull or push, resuming from its offset, over c, a connection to
+ * site (which must be the job's site: HMX_EINVAL otherwise). Errors as
+ * transfer_pull/transfer_push, and HMX_ENOTFOUND (no such job), HMX_ESTATE
+ * (already done; being run by another process; cancelled during the run). */
+enum hmx_rc transfer_retry(struct store *s, struct sftpc *c, const struct site *site, int64_t id,
+			   const struct transfer_opts *o, struct transfer_job *job,
+			   struct hmx_err *err);
+
+/* Marks a queued, running or failed job cancelled (audited
+ * "transfer.cancel"); a runner in another process stops at its next
+ * checkpoint (within about a second) and keeps its partial, so
+ * transfer_retry resumes it. HMX_ENOTFOUND, HMX_ESTATE (done or already
+ * cancelled), HMX_EDB. */
+enum hmx_rc transfer_cancel(struct store *s, int64_t id, struct hmx_err *err);
+
+/* One job by id. HMX_ENOTFOUND, HMX_EDB. */
+enum hmx_rc transfer_get(struct store *s, int64_t id, struct transfer_job *out,
+			 struct hmx_err *err);
 
 /* All jobs, oldest first. *out malloc'd (free(); NULL when none). */
 enum hmx_rc transfer_list(struct store *s, struct transfer_job **out, size_t *n,

@@ -3,7 +3,8 @@
 # SRV ($T/srv: config, host keys, authorized_keys, pid file and log), clears
 # any ssh-agent from the environment, and installs an EXIT trap that stops
 # the server (and an agent whose pid is in agent_pid) and removes $T.
-#   start_sshd HOSTKEY   start on a free high port (tries a few); sets PORT
+#   start_sshd HOSTKEY   start on a free high port (tries a few); sets PORT;
+#                        SFTP_FLAGS are given to internal-sftp (e.g. -R)
 #   stop_sshd            stop it and wait for it to go
 # No root needed; nothing outside $T is touched.
 SSHD=/usr/sbin/sshd
@@ -50,7 +51,7 @@ StrictModes no
 UsePAM no
 PasswordAuthentication no
 KbdInteractiveAuthentication no
-Subsystem sftp internal-sftp
+Subsystem sftp internal-sftp ${SFTP_FLAGS:-}
 $( [ "$(id -u)" = 0 ] && echo "PermitRootLogin yes" )
 CONF
 		: >"$SRV/log"

@@ -6,7 +6,14 @@
 # the source's SHA-256, no partial file ever sits at the final name, the job
 # table agrees); a remote file changed between attempts restarts instead of
 # splicing; a remote name with "..", a leading dash and control characters
-# made safe; an existing local or remote file kept without --overwrite.
+# made safe; an existing local or remote file kept without --overwrite;
+# 100 MB each way; push resumed after kill -9 (random trials, never a short
+# file under the final name); the server killed and restarted mid-pull
+# (--retries picks it up) or gone for good (failed, then 'hmx transfer
+# retry'); 'hmx transfer cancel' from a second process; two runners of one
+# job (one refused); a file-size limit as a full disk; permission denied;
+# pull --cycle into intake with the site's role, push --cycle ticking the
+# upload step only with --yes.
 . "$(dirname "$0")/../lib.sh"
 DB="$T/hmx.db"
 H() { "$HMX" --db "$DB" "$@"; }
@@ -157,6 +164,224 @@ expect_rc 0 "pull after the remote changed" H pull rdc big.bin --to "$L" </dev/n
 expect_eq "$(sha "$L/big.bin")" "$BIG2" "restarted: the new remote content, not a splice"
 H audit >"$T/audit"
 expect_grep "running: from 0" "$T/audit" "restart from 0 audited"
+
+
+# last_id: the newest job's id
+last_id() { H transfers --format json | tr '{' '\n' | grep '"id":' | tail -1 | sed 's/"id":\([0-9]*\),.*/\1/'; }
+# wait_size FILE BYTES: until FILE has at least BYTES (10 s at most)
+wait_size() {
+	_w=0
+	while [ $_w -lt 500 ]; do
+		[ -e "$1" ] && [ "$(wc -c <"$1")" -ge "$2" ] && return 0
+		sleep 0.02; _w=$((_w + 1))
+	done
+	return 1
+}
+# wait_pid PID SECONDS: until PID is gone; its exit code in $wrc
+wait_pid() {
+	_w=0
+	while kill -0 "$1" 2>/dev/null && [ $_w -lt $(($2 * 10)) ]; do sleep 0.1; _w=$((_w + 1)); done
+	if kill -0 "$1" 2>/dev/null; then kill -9 "$1"; wrc=124; wait "$1" 2>/dev/null; else wait "$1"; wrc=$?; fi
+}
+# kill_sshd_tree: the server and every session it runs, by pid
+kill_sshd_tree() {
+	_pids=$sshd_pid
+	_all=""
+	while [ -n "$_pids" ]; do
+		_all="$_all $_pids"
+		_next=""
+		for _p in $_pids; do _next="$_next $(ps -o pid= --ppid "$_p" 2>/dev/null)"; done
+		_pids=$(echo $_next)
+	done
+	for _p in $_all; do kill -9 "$_p" 2>/dev/null; done
+	sshd_pid=""
+	rm -f "$SRV/pid"
+}
+
+# --- 100 MB each way
+head -c 100000000 /dev/urandom >"$R/hundred.bin"
+expect_rc 0 "pull 100 MB" H pull rdc hundred.bin --to "$L" </dev/null
+expect_eq "$(sha "$L/hundred.bin")" "$(sha "$R/hundred.bin")" "100 MB pull equals the source"
+expect_rc 0 "push 100 MB" H push rdc "$L/hundred.bin" --to "$R/up" </dev/null
+expect_eq "$(sha "$R/up/hundred.bin")" "$(sha "$R/hundred.bin")" "100 MB push equals the source"
+rm -f "$R/hundred.bin" "$L/hundred.bin" "$R/up/hundred.bin"
+
+# --- push resumed after kill -9 (random trials on the 200 MB file)
+cp "$R/big.bin" "$L/src.bin"
+SRC=$(sha "$L/src.bin")
+mkdir -p "$R/in"
+trial=0
+while [ $trial -lt "$TRIALS" ]; do
+	rm -f "$R/in/src.bin"
+	kills=0
+	while [ $kills -lt 3 ]; do
+		(exec "$HMX" --db "$DB" push rdc "$L/src.bin" --to "$R/in" </dev/null >/dev/null 2>&1) &
+		pid=$!
+		ms=$(( ( $(od -An -N2 -tu2 /dev/urandom) % 500 ) + 50 ))
+		sleep "$(printf '0.%03d' "$ms")"
+		kill -9 "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+		if [ -e "$R/in/src.bin" ]; then
+			[ "$(sha "$R/in/src.bin")" = "$SRC" ] || bad "push trial $trial: wrong file at the final name"
+			break
+		fi
+		kills=$((kills + 1))
+	done
+	expect_rc 0 "push trial $trial: completes" H push rdc "$L/src.bin" --to "$R/in" </dev/null
+	expect_eq "$(sha "$R/in/src.bin")" "$SRC" "push trial $trial: SHA-256 equals the source"
+	[ -e "$R/in/src.bin.part" ] && bad "push trial $trial: .part left" || ok
+	expect_eq "$(job_field "$(last_id)" state)" done "push trial $trial: job done"
+	trial=$((trial + 1))
+done
+H audit >"$T/audit"
+grep "transfer.resume" "$T/audit" | grep -q "running: from [1-9]" && ok || bad "no push resumed from a saved offset"
+
+# --- the server killed and restarted in the middle: retries pick it up
+rm -f "$L/big.bin"
+(HMX_RETRY_BASE_MS=400 HMX_TRANSFER_KBPS=40000 exec "$HMX" --db "$DB" pull rdc big.bin --to "$L" \
+	--retries 5 </dev/null >"$T/bg.out" 2>"$T/bg.err") &
+pid=$!
+wait_size "$L/big.bin.hmx-partial" 30000000 || bad "restart: pull did not start"
+kill_sshd_tree
+sleep 0.5
+start_sshd "$SRV/host"
+wait_pid "$pid" 60
+expect_eq "$wrc" 0 "restart: pull finished after the server came back"; [ "$wrc" = 0 ] || cat "$T/bg.err"
+expect_grep "retry 1 of 5" "$T/bg.err" "restart: the retry is reported"
+expect_eq "$(sha "$L/big.bin")" "$(sha "$R/big.bin")" "restart: SHA-256 equals the source"
+H audit | grep "transfer.resume" >/dev/null; expect_eq "$(job_field "$(last_id)" state)" done "restart: job done"
+
+# --- the server gone for good: failed after the retries, then 'transfer retry'
+rm -f "$L/big.bin"
+(HMX_RETRY_BASE_MS=100 HMX_TRANSFER_KBPS=40000 exec "$HMX" --db "$DB" pull rdc big.bin --to "$L" \
+	--retries 2 </dev/null >"$T/bg.out" 2>"$T/bg.err") &
+pid=$!
+wait_size "$L/big.bin.hmx-partial" 30000000 || bad "gone: pull did not start"
+kill_sshd_tree
+wait_pid "$pid" 30
+expect_eq "$wrc" 3 "gone: pull fails after its retries"
+expect_grep "gave up after 2 retries" "$T/bg.err" "gone: the reason names the retries"
+ID=$(last_id)
+expect_eq "$(job_field "$ID" state)" failed "gone: job failed"
+[ -e "$L/big.bin.hmx-partial" ] && ok || bad "gone: partial kept"
+start_sshd "$SRV/host"
+expect_rc 0 "transfer retry after the server is back" H transfer retry "$ID" </dev/null
+expect_eq "$(sha "$L/big.bin")" "$(sha "$R/big.bin")" "retry: SHA-256 equals the source"
+expect_eq "$(job_field "$ID" state)" done "retry: job done"
+expect_rc 1 "retry of a done job refused" H transfer retry "$ID" </dev/null
+expect_rc 2 "retry of an unknown job" H transfer retry 9999 </dev/null
+
+# --- cancel from a second process, then two runners of one job
+rm -f "$L/big.bin"
+(HMX_TRANSFER_KBPS=20000 exec "$HMX" --db "$DB" pull rdc big.bin --to "$L" </dev/null \
+	>"$T/bg.out" 2>"$T/bg.err") &
+pid=$!
+wait_size "$L/big.bin.hmx-partial" 5000000 || bad "cancel: pull did not start"
+ID=$(last_id)
+expect_rc 0 "transfer cancel" H transfer cancel "$ID"
+expect_grep "cancelled transfer job $ID" "$T/out" "cancel reported"
+wait_pid "$pid" 5
+[ "$wrc" -ne 0 ] && [ "$wrc" -ne 124 ] && ok || bad "cancel: the running pull did not stop ($wrc)"
+expect_grep "cancelled" "$T/bg.err" "cancel: the runner says so"
+expect_eq "$(job_field "$ID" state)" cancelled "cancel: job cancelled"
+[ -e "$L/big.bin.hmx-partial" ] && ok || bad "cancel: partial kept"
+[ -e "$L/big.bin" ] && bad "cancel: final file made" || ok
+expect_rc 1 "cancel of a cancelled job" H transfer cancel "$ID"
+(HMX_TRANSFER_KBPS=20000 exec "$HMX" --db "$DB" transfer retry "$ID" </dev/null >"$T/bg.out" 2>"$T/bg.err") &
+pid=$!
+sleep 0.5
+expect_rc 1 "a second runner of one job is refused" H transfer retry "$ID" </dev/null
+expect_grep "being run by another hmx process" "$T/err" "refusal says why"
+expect_rc 0 "cancel the first runner" H transfer cancel "$ID"
+wait_pid "$pid" 5
+expect_rc 0 "retry after the runner stopped" H transfer retry "$ID" </dev/null
+expect_eq "$(sha "$L/big.bin")" "$(sha "$R/big.bin")" "cancelled then retried: SHA-256 equals the source"
+H audit >"$T/audit"
+expect_grep "transfer.cancel" "$T/audit" "cancel audited"
+
+# --- the API a screen uses: a pull in a worker thread, progress hook, cancel flag
+TT="$(dirname "$HMX")/tests/test_transfer"
+if [ -x "$TT" ]; then
+	mkdir -p "$L/w"
+	HMX_XFER_DB="$DB" HMX_XFER_SITE=rdc HMX_XFER_REMOTE=big.bin HMX_XFER_DIR="$L/w" HMX_XFER_HOME="$HOME" "$TT" \
+		>"$T/unit.out" 2>&1
+	expect_eq "$?" 0 "worker thread: cancelled, then retried"
+	grep -q "SKIPPED" "$T/unit.out" && bad "worker thread test skipped" || ok
+	expect_eq "$(sha "$L/w/big.bin")" "$(sha "$R/big.bin")" "worker thread: SHA-256 equals the source"
+	[ "$_fail" -ne 0 ] && cat "$T/unit.out"
+else
+	bad "no $TT (make all builds it)"
+fi
+
+# --- a full disk (file-size limit): failed with a clear message, partial kept
+rm -f "$L/big.bin"
+(ulimit -f 20000; trap '' XFSZ; exec "$HMX" --db "$DB" pull rdc big.bin --to "$L" --retries 0 \
+	</dev/null >"$T/out" 2>"$T/err")
+expect_eq "$?" 3 "full disk: pull fails"
+expect_grep "disk full or over the file-size limit" "$T/err" "full disk: message names the disk"
+[ -e "$L/big.bin" ] && bad "full disk: final file made" || ok
+[ -e "$L/big.bin.hmx-partial" ] && ok || bad "full disk: partial kept"
+expect_eq "$(job_field "$(last_id)" state)" failed "full disk: job failed"
+rm -f "$L/big.bin.hmx-partial"
+
+# --- permission denied on the remote directory (a 0555 dir; as root, where
+# modes do not bind, a read-only SFTP server)
+if [ "$(id -u)" != 0 ]; then
+	mkdir -p "$R/ro"
+	chmod 0555 "$R/ro"
+	expect_rc 3 "push into a read-only remote dir" H push rdc "$L/one.csv" --to "$R/ro" </dev/null
+	expect_grep "permission denied" "$T/err" "0555: permission denied named"
+	expect_eq "$(job_field "$(last_id)" state)" failed "0555: job failed"
+	chmod 0755 "$R/ro"
+fi
+stop_sshd
+SFTP_FLAGS=-R start_sshd "$SRV/host"
+expect_rc 3 "push to a read-only server" H push rdc "$L/one.csv" --to "$R/ro2" </dev/null
+expect_grep "permission denied" "$T/err" "permission denied named"
+expect_eq "$(job_field "$(last_id)" state)" failed "permission denied: job failed"
+stop_sshd
+start_sshd "$SRV/host"
+
+# --- pull --cycle: the export goes to intake with the site's role as source
+HMXGEN=${HMXGEN:-$(dirname "$HMX")/hmxgen}
+ASSETS=$(cd "$(dirname "$0")/../../assets" && pwd)
+"$HMXGEN" --out "$T/gen" --clients 30 --projects 10 --zip "$R/export.zip" --assets "$ASSETS" --quiet
+printf 'not an export' >"$R/notes.txt"
+H cycle new rdc-download 2027Q1 >/dev/null
+C=rdc-download-2027Q1
+H step set $C meet-rdc done >/dev/null 2>&1
+expect_rc 2 "--step without --cycle" H pull rdc export.zip --step download </dev/null
+expect_rc 2 "unknown cycle refused before the pull" H pull rdc export.zip --cycle nope </dev/null
+H site add vend --host 127.0.0.1 --port "$PORT" --user "$(id -un)" --identity "$T/client" \
+	--remote-dir "$R" --role vendor >/dev/null
+expect_rc 1 "a vendor site's files do not go to intake" H pull vend export.zip --to "$L" --cycle $C </dev/null
+expect_grep 'role "vendor"' "$T/err" "refusal names the role"
+[ -e "$L/export.zip" ] && bad "vendor: pulled anyway" || ok
+expect_rc 0 "pull --cycle" H pull rdc export.zip notes.txt --to "$L" --cycle $C </dev/null
+expect_grep "^pulled $L/export.zip" "$T/out" "export pulled"
+expect_grep "^file [0-9]*: intake [0-9a-f]* into $C" "$T/out" "intake result printed"
+expect_grep "source rdc," "$T/out" "source is the site's role"
+expect_grep "mapping: 10 projects, 10 to decide" "$T/out" "mapping proposals counted"
+expect_grep "not a zip: $L/notes.txt not taken" "$T/out" "a non-zip is noted, not taken in"
+expect_rc 0 "files of the cycle" H files $C --format json
+expect_grep '"source":"rdc"' "$T/out" "intake recorded with source rdc"
+rm -f "$L/export.zip" "$L/notes.txt"
+expect_rc 0 "pull --cycle --step" H pull rdc export.zip --to "$L" --cycle $C --step meet-rdc </dev/null
+expect_grep "step meet-rdc of $C: done (transfer job $(last_id) from site rdc)" "$T/out" "step ticked with the job"
+
+# --- push --cycle: the upload step ticked after confirmation
+H cycle new rdc-upload 2027Q1 >/dev/null
+U=rdc-upload-2027Q1
+for st in dq-reports reporting-group build-export validate; do H step set $U $st done >/dev/null; done
+expect_rc 0 "push --cycle without --yes" H push rdc "$R/export.zip" --to "$R/up" --cycle $U </dev/null
+expect_grep "left as it was (--yes" "$T/out" "batch answers No"
+expect_rc 0 "step untouched" H step list $U --format json
+grep -o '"code":"upload"[^}]*' "$T/out" | grep -q '"state":"todo"' && ok || bad "upload step changed without --yes"
+rm -f "$R/up/export.zip"
+expect_rc 0 "push --cycle --yes" H push rdc "$R/export.zip" --to "$R/up" --cycle $U --yes </dev/null
+expect_grep "step upload of $U: done (transfer job $(last_id) sha256 $(sha "$R/export.zip"))" "$T/out" \
+	"upload step ticked with job and SHA-256"
+expect_rc 2 "push --cycle of another kind needs --step" H push rdc "$R/export.zip" --cycle $C </dev/null
 
 if [ "$_fail" -ne 0 ]; then echo "--- sshd log"; tail -20 "$SRV/log"; fi
 [ -n "${TRANSFER_DEBUG:-}" ] && H audit | grep -c "transfer.resume"

@@ -1,0 +1,325 @@
+/* core/transfer_push.c — uploads: into NAME.part on the server, resumed
+ * from the job's offset when the .part is still there and the local file
+ * is unchanged (same SHA-256), written in the largest requests the server
+ * takes, then renamed to NAME and its size checked. See transfer.h. */
+#include "transfer_int.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* One write request: OpenSSH's sftp-server takes messages up to 256 KiB,
+ * so the data plus the request's header (type, id, handle, offset,
+ * length) must stay below that. A server that refuses it gets
+ * TRANSFER_CHUNK from the next attempt on. */
+#define PUSH_WRITE (256u * 1024u - 1024u)
+
+/* The SHA-256 of a new upload's local file, computed by a thread beside
+ * the upload (the job keeps it from the first checkpoint after it is
+ * known; a resumed upload compares it with the file's before going on). */
+struct hasher {
+	pthread_t t;
+	bool started, joined;
+	atomic_bool finished;
+	char path[1024];
+	char hex[65];
+	enum hmx_rc rc;
+	struct hmx_err err;
+};
+
+struct push_state {
+	size_t wsize; /* bytes per write request */
+	struct hasher h;
+};
+
+static void *hash_main(void *arg)
+{
+	struct hasher *h = arg;
+
+	h->rc = transfer_sha256_file(h->path, h->hex, &h->err);
+	atomic_store(&h->finished, true);
+	return NULL;
+}
+
+static void hash_start(struct hasher *h, const char *path)
+{
+	hmx_strlcpy(h->path, path, sizeof h->path);
+	atomic_store(&h->finished, false);
+	h->started = pthread_create(&h->t, NULL, hash_main, h) == 0;
+	if (!h->started) { /* no thread: hash here */
+		hash_main(h);
+		h->joined = true;
+	}
+}
+
+/* Puts the hash into j->sha256 once known; wait: join the thread first. */
+static enum hmx_rc hash_take(struct hasher *h, struct transfer_job *j, bool wait,
+			     struct hmx_err *err)
+{
+	if (j->sha256[0] || (!h->started && !h->joined))
+		return HMX_OK;
+	if (!h->joined && (wait || atomic_load(&h->finished))) {
+		pthread_join(h->t, NULL);
+		h->joined = true;
+	}
+	if (!h->joined)
+		return HMX_OK;
+	if (h->rc != HMX_OK) {
+		*err = h->err;
+		return h->rc;
+	}
+	memcpy(j->sha256, h->hex, sizeof j->sha256);
+	return HMX_OK;
+}
+
+/* Writes [j->done, j->size) of the local file to wf. */
+static enum hmx_rc push_data(struct xfer *x, struct push_state *ps, int fd, sftp_file wf,
+			     const char *part, struct hmx_err *err)
+{
+	struct transfer_job *j = x->j;
+	char *buf = malloc(ps->wsize);
+	enum hmx_rc rc = HMX_OK;
+	uint64_t first = j->done;
+
+	if (!buf)
+		return hmx_err_set(err, HMX_ENOMEM, "out of memory");
+	while (j->done < j->size) {
+		uint64_t left = j->size - j->done;
+		size_t want = left < ps->wsize ? (size_t)left : ps->wsize;
+		ssize_t r = pread(fd, buf, want, (off_t)j->done), w;
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			rc = hmx_err_set(err, HMX_EIO, "%s: cannot read: %s", j->local, strerror(errno));
+			break;
+		}
+		if (r == 0) {
+			rc = hmx_err_set(err, HMX_EIO, "%s changed during the upload (shorter)", j->local);
+			break;
+		}
+		for (ssize_t off = 0; off < r; off += w) {
+			w = sftp_write(wf, buf + off, (size_t)(r - off));
+			if (w <= 0) {
+				rc = xfer_remote_fail(x, "write", part, err);
+				/* a first big write refused: smaller ones next time */
+				if (j->done == first && ps->wsize > TRANSFER_CHUNK)
+					ps->wsize = TRANSFER_CHUNK;
+				break;
+			}
+		}
+		if (rc != HMX_OK)
+			break;
+		j->done += (uint64_t)r;
+		if ((rc = hash_take(&ps->h, j, false, err)) != HMX_OK ||
+		    (rc = xfer_tick(x, -1, err)) != HMX_OK)
+			break;
+	}
+	free(buf);
+	return rc;
+}
+
+/* One attempt: the local file checked (changed: start again), the .part
+ * reopened at the offset when its size allows it, else created; the data;
+ * size check; rename. */
+static enum hmx_rc push_attempt(struct xfer *x, void *arg, struct hmx_err *err)
+{
+	struct push_state *ps = arg;
+	struct transfer_job *j = x->j;
+	sftp_session sftp = sftpc_session(x->c);
+	char part[1100], e1[300];
+	sftp_attributes a;
+	sftp_file wf = NULL;
+	enum hmx_rc rc;
+	int fd;
+
+	snprintf(part, sizeof part, "%s.part", j->remote);
+	if ((fd = open(j->local, O_RDONLY | O_CLOEXEC)) < 0)
+		return hmx_err_set(err, errno == ENOENT ? HMX_ENOTFOUND : HMX_EIO, "%s: %s", j->local,
+				   strerror(errno));
+	if (j->done > 0) {
+		a = sftp_stat(sftp, part);
+		if (a && a->size >= j->done) {
+			wf = sftp_open(sftp, part, O_WRONLY, 0600);
+			if (wf && sftp_seek64(wf, j->done) < 0) {
+				sftp_close(wf);
+				wf = NULL;
+			}
+		}
+		if (a)
+			sftp_attributes_free(a);
+		if (!sftpc_connected(x->c)) {
+			close(fd);
+			return xfer_remote_fail(x, "open", part, err);
+		}
+		if (!wf) {
+			XFER_LOG(x, HMX_LOG_INFO, "remote %s is gone or shorter than job %lld's offset: "
+				"starting again", xfer_esc(e1, sizeof e1, part), (long long)j->id);
+			j->done = 0;
+		}
+	}
+	if (!wf && !(wf = sftp_open(sftp, part, O_WRONLY | O_CREAT | O_TRUNC, 0600))) {
+		close(fd);
+		return xfer_remote_fail(x, "create", part, err);
+	}
+	xfer_start(x);
+	rc = push_data(x, ps, fd, wf, part, err);
+	close(fd);
+	/* frees the handle, also when the connection is gone */
+	if (sftp_close(wf) != SSH_NO_ERROR && rc == HMX_OK)
+		rc = xfer_remote_fail(x, "close", part, err);
+	if (rc != HMX_OK)
+		return rc;
+	/* the whole file is there before it gets its name */
+	if (!(a = sftp_stat(sftp, part)))
+		return xfer_remote_fail(x, "stat", part, err);
+	if (a->size != j->size)
+		rc = hmx_err_set(err, HMX_EIO, "remote %s has %llu bytes, sent %llu",
+				 xfer_esc(e1, sizeof e1, part), (unsigned long long)a->size,
+				 (unsigned long long)j->size);
+	sftp_attributes_free(a);
+	if (rc != HMX_OK)
+		return rc;
+	/* the SHA-256 is saved with the full offset, before the rename */
+	if ((rc = hash_take(&ps->h, j, true, err)) != HMX_OK ||
+	    (rc = xfer_job_save(x->s, j, j->state, NULL, err)) != HMX_OK)
+		return rc;
+	if (x->o->overwrite && sftp_unlink(sftp, j->remote) != 0 &&
+	    sftp_get_error(sftp) != SSH_FX_NO_SUCH_FILE)
+		return xfer_remote_fail(x, "remove", j->remote, err);
+	if (sftp_rename(sftp, part, j->remote) != 0)
+		return xfer_remote_fail(x, "rename", part, err);
+	if (!(a = sftp_stat(sftp, j->remote)))
+		return xfer_remote_fail(x, "stat", j->remote, err);
+	if (a->size != j->size)
+		rc = hmx_err_set(err, HMX_EIO, "remote %s has %llu bytes, sent %llu",
+				 xfer_esc(e1, sizeof e1, j->remote), (unsigned long long)a->size,
+				 (unsigned long long)j->size);
+	j->remote_mtime = (int64_t)a->mtime;
+	sftp_attributes_free(a);
+	if (rc != HMX_OK)
+		return rc;
+	j->state = TRANSFER_DONE;
+	j->error[0] = '\0';
+	return xfer_job_save(x->s, j, TRANSFER_RUNNING, NULL, err);
+}
+
+enum hmx_rc xfer_push_job(struct store *s, struct sftpc *c, const struct transfer_job *key,
+			  const struct transfer_opts *o, struct transfer_job *job,
+			  struct hmx_err *err)
+{
+	sftp_session sftp = sftpc_session(c);
+	struct transfer_job j = *key, old;
+	struct push_state ps = { .wsize = PUSH_WRITE };
+	char e1[300], hex[65];
+	sftp_attributes a;
+	struct stat lst;
+	struct xfer x;
+	bool found = key->id != 0;
+	enum transfer_state from = TRANSFER_QUEUED;
+	enum hmx_rc rc;
+
+	if (stat(j.local, &lst) != 0)
+		return hmx_err_set(err, errno == ENOENT ? HMX_ENOTFOUND : HMX_EIO, "%s: %s", j.local,
+				   strerror(errno));
+	if (!S_ISREG(lst.st_mode))
+		return hmx_err_set(err, HMX_EINVAL, "%s is not a regular file", j.local);
+	if (!found && (rc = xfer_job_find(s, &j, &old, &found, err)) != HMX_OK)
+		return rc;
+	/* resuming: is the local file the one the job started on? */
+	hex[0] = '\0';
+	if (found && (rc = transfer_sha256_file(j.local, hex, err)) != HMX_OK)
+		return rc;
+	if (found && !key->id)
+		j = old;
+	xfer_init(&x, s, c, o, &j);
+	if (found && (rc = xfer_lock(&x, err)) != HMX_OK)
+		return rc;
+	if (found && j.state == TRANSFER_DONE) {
+		xfer_unlock(&x);
+		return hmx_err_set(err, HMX_ESTATE, "transfer job %lld is already done",
+				   (long long)j.id);
+	}
+	if (!o->overwrite && (a = sftp_stat(sftp, j.remote))) {
+		/* stopped between the rename and the last save: the file is ours */
+		bool ours = found && j.done == j.size && a->size == j.size &&
+			    strcmp(hex, j.sha256) == 0;
+
+		sftp_attributes_free(a);
+		if (ours) {
+			from = j.state;
+			j.state = TRANSFER_DONE;
+			j.error[0] = '\0';
+			rc = xfer_job_save(s, &j, from, NULL, err);
+			xfer_unlock(&x);
+			if (rc == HMX_OK && job)
+				*job = j;
+			return rc;
+		}
+		xfer_unlock(&x);
+		return hmx_err_set(err, HMX_EEXIST, "remote %s exists (--overwrite to replace it)",
+				   xfer_esc(e1, sizeof e1, j.remote));
+	}
+	if (!sftpc_connected(c)) {
+		xfer_unlock(&x);
+		return hmx_err_set(err, HMX_EIO, "connection lost: %s", ssh_get_error(sftp->session));
+	}
+	if (found) {
+		from = j.state;
+		if (strcmp(hex, j.sha256) != 0 || j.size != (uint64_t)lst.st_size) {
+			if (j.done)
+				XFER_LOG(&x, HMX_LOG_INFO, "%s changed since job %lld: starting again",
+					j.local, (long long)j.id);
+			j.done = 0;
+		}
+		j.error[0] = '\0';
+		j.state = TRANSFER_RUNNING;
+	} else {
+		j.size = (uint64_t)lst.st_size;
+		if ((rc = xfer_job_insert(s, &j, err)) != HMX_OK)
+			return rc;
+		if ((rc = xfer_lock(&x, err)) != HMX_OK)
+			return rc;
+		j.state = TRANSFER_RUNNING;
+	}
+	memcpy(j.sha256, hex, sizeof j.sha256);
+	j.size = (uint64_t)lst.st_size;
+	if ((rc = xfer_job_save(s, &j, from, found ? "transfer.resume" : NULL, err)) != HMX_OK) {
+		xfer_unlock(&x);
+		return rc;
+	}
+	if (!j.sha256[0])
+		hash_start(&ps.h, j.local);
+	rc = xfer_run(&x, push_attempt, &ps, err);
+	if (ps.h.started && !ps.h.joined)
+		pthread_join(ps.h.t, NULL);
+	xfer_unlock(&x);
+	if (job)
+		*job = j;
+	return rc;
+}
+
+enum hmx_rc transfer_push(struct store *s, struct sftpc *c, const struct site *site,
+			  const char *local, const char *dir, const struct transfer_opts *o,
+			  struct transfer_job *job, struct hmx_err *err)
+{
+	struct transfer_job j = { 0 };
+	const char *base = strrchr(local, '/');
+
+	base = base ? base + 1 : local;
+	if (!dir || !dir[0])
+		dir = site->remote_dir;
+	if (!*base)
+		return hmx_err_set(err, HMX_EINVAL, "%s: not a file name", local);
+	hmx_strlcpy(j.site, site->name, sizeof j.site);
+	j.dir = TRANSFER_PUSH;
+	hmx_strlcpy(j.local, local, sizeof j.local);
+	xfer_remote_join(j.remote, sizeof j.remote, dir, base);
+	return xfer_push_job(s, c, &j, o, job, err);
+}
