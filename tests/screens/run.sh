@@ -84,7 +84,7 @@ setup_audit() {
 
 # setup_review DB: a review of its own, not the demo workspace: DB is
 # started again empty, with agencies HAC (p1-p5) and CHA (p6-p10), cycle
-# import-2027B2, reviewers alice (agency HAC) and bob (p8, p9), and the
+# import-2027B2 (and rdc-upload-2027Q2, which has no review), reviewers alice (agency HAC) and bob (p8, p9), and the
 # demo-site export of hmxgen (K01, Q01, S10, D01 seeded) with one client's
 # enrollments moved to p3 so two projects and three severities show. Fixes
 # are proposed for K01 EventID=2 (assigned to bob), K01 EventID=4 (p8) and
@@ -92,8 +92,9 @@ setup_audit() {
 setup_review() {
 	x="$T/setup-review"
 	if [ ! -d "$x" ]; then
-		"$HMXGEN" --assets "$ASSETS" --out "$x/demo" --clients 60 --projects 10 --seed 1 \
+		"$HMXGEN" --assets "$ASSETS" --out "$x/orig" --clients 60 --projects 10 --seed 1 \
 			--defects K01:2,Q01:2,D01:3,S10:2 --count 2 --quiet || return 1
+		cp -r "$x/orig" "$x/demo"
 		sed -i 's/^"\([0-9]*\)","15","8",/"\1","15","3",/' "$x/demo/Enrollment.csv"
 		ssh-keygen -q -t ed25519 -N '' -C alice -f "$x/alice" || return 1
 		ssh-keygen -q -t ed25519 -N '' -C bob -f "$x/bob" || return 1
@@ -108,6 +109,7 @@ setup_review() {
 			--hud-id "$i" >/dev/null || return 1
 	done
 	"$HMX" --db "$1" cycle new import 2027B2 >/dev/null || return 1
+	"$HMX" --db "$1" cycle new rdc-upload 2027Q2 >/dev/null || return 1
 	"$HMX" --db "$1" reviewer add alice --key "$x/alice.pub" --agency HAC \
 		--authorized-keys "$x/ak" >/dev/null || return 1
 	"$HMX" --db "$1" reviewer add bob --key "$x/bob.pub" --projects p8,p9 \
@@ -254,6 +256,27 @@ else
 	ok
 fi
 expect_grep "needs --cycle" "$T/err" "--screen review: says --cycle is needed"
+
+# --- the validation review's R (re-validate), e (export) and x (reconcile):
+# paths typed into prompts, so the key script is written here. R takes the
+# export as generated (the client's enrollments back in p8): Q23 of p3 is
+# gone from the run and resolved; e writes the Markdown report; x shows
+# why there is nothing to reconcile yet.
+db=$(fresh review-files)
+setup_review "$db" >"$T/err" 2>&1 || { bad "review-files: setup failed"; cat "$T/err"; }
+printf 'key:R\ntext:%s\nenter\ndump\nkey:e\ntext:%s\nenter\ndump\nkey:x\ndump\n' \
+	"$T/setup-review/orig" "$T/review.md" >"$T/review-files.keys"
+"$HMX" --db "$db" --keys "$T/review-files.keys" --dump-screen "$T/review-files.out" \
+	--size 100x30 --screen review --cycle import-2027B2 2>"$T/err" || bad "review-files: hmx failed"
+expect_grep "Re-validated [0-9a-f]*: 7 blocking, 2 error, 0 warning" "$T/review-files.out" \
+	"R: the newer export validated and the review synced"
+"$HMX" --db "$db" findings import-2027B2 --format json >"$J"
+expect_grep '"check":"Q23",[^}]*"state":"resolved"' "$J" "R: the finding gone from the run resolved"
+expect_grep "Report of import-2027B2 written to $T/review.md (md)" "$T/review-files.out" \
+	"e: says where the report went"
+expect_grep "| waived |\|| fix-proposed |" "$T/review.md" "e: the report has the findings"
+expect_grep "Reconciliation: sent for import vs demo site" "$T/review-files.out" "x: the panel"
+expect_grep "no file sent for import" "$T/review-files.out" "x: says why nothing is reconciled"
 
 # --- colours: none at all with NO_COLOR or --no-color, some without
 db=$(fresh colors)
