@@ -2529,7 +2529,8 @@ static int v_review(struct globals *g, struct args *a)
 	if (!as)
 		return usage_error("give the reviewer: --as NAME");
 	if (!reviewer_name_valid(as))
-		return usage_error("bad --as \"%s\": a reviewer's name (see 'hmx reviewer list')", as);
+		return usage_error("bad --as \"%s\": a reviewer's name (see 'hmx reviewer list')",
+				   as);
 	if (reviewer_get(the_store, as, &r, &err) != HMX_OK)
 		return fail(&err);
 	if (cycle) {

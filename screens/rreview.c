@@ -219,14 +219,16 @@ static void rr_draw(struct tui *t, void *priv, WINDOW *w, const struct tui_rect 
 	y = r->detail.y;
 	tui_hline(w, y++, 0, body->w, theme_attr(ROLE_DIM), theme_glyph(GLYPH_HLINE));
 	if (r->n) {
-		const struct review_item *it = &r->items[tui_selected(t) < r->n ? tui_selected(t) : 0];
+		size_t sel = tui_selected(t) < r->n ? tui_selected(t) : 0;
+		const struct review_item *it = &r->items[sel];
 
 		tui_putf(w, y++, 1, body->w - 2, A_NORMAL, "Fix: %s",
 			 it->fix[0] ? it->fix : "(none proposed yet)");
 		if (y < r->detail.y + r->detail.h)
 			tui_putf(w, y, 1, body->w - 2, theme_attr(ROLE_DIM),
-				 "%s line %lld%s%s; %s%s%s; cycle %s", it->file, (long long)it->line,
-				 it->detail[0] ? ", " : "", it->detail, review_state_name(it->state),
+				 "%s line %lld%s%s; %s%s%s; cycle %s", it->file,
+				 (long long)it->line, it->detail[0] ? ", " : "", it->detail,
+				 review_state_name(it->state),
 				 it->reviewer[0] ? ", assigned to " : "", it->reviewer, it->cycle);
 	}
 }
@@ -302,8 +304,9 @@ static unsigned rr_decide(struct tui *t, struct rreview *r, enum review_action a
 	hmx_err_clear(&err);
 	if (review_decide(tui_store(t), &rq, &after, &err) != HMX_OK) {
 		if (err.rc == HMX_ESTATE)
-			tui_message(t, ROLE_BLOCKING, "Finding %lld was not changed: %s. The list is "
-				    "refreshed; look at it again.", (long long)r->pending_id, err.msg);
+			tui_message(t, ROLE_BLOCKING,
+				    "Finding %lld was not changed: %s. The list is refreshed; "
+				    "look at it again.", (long long)r->pending_id, err.msg);
 		else
 			tui_message(t, ROLE_BLOCKING, "Finding %lld: %s", (long long)r->pending_id,
 				    err.msg);
@@ -324,8 +327,8 @@ static unsigned rr_approve_done(struct tui *t, void *priv, const char *text)
 static unsigned rr_reject_done(struct tui *t, void *priv, const char *text)
 {
 	if (!text[0]) {
-		tui_message(t, ROLE_WARNING, "Reject: a comment is required (say what is wrong with "
-			    "the fix); nothing changed");
+		tui_message(t, ROLE_WARNING, "Reject: a comment is required (say what is wrong "
+			    "with the fix); nothing changed");
 		return TUI_OK;
 	}
 	return rr_decide(t, priv, RA_REJECT, text);

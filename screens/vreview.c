@@ -168,7 +168,8 @@ static void vr_toggle_fold(struct vreview *v, const char *project)
 {
 	for (size_t i = 0; i < v->nfolded; i++)
 		if (strcmp(v->folded[i], project) == 0) {
-			memmove(v->folded[i], v->folded[i + 1], (v->nfolded - i - 1) * sizeof v->folded[0]);
+			memmove(v->folded[i], v->folded[i + 1],
+				(v->nfolded - i - 1) * sizeof v->folded[0]);
 			v->nfolded--;
 			return;
 		}
@@ -316,7 +317,8 @@ static void vr_layout(struct tui *t, void *priv, const struct tui_rect *body,
 		l.h -= h;
 	}
 	if (v->chart && body->w >= VR_WIDE) {
-		v->chart_r = (struct tui_rect){ l.y - 1, l.x + l.w - VR_CHART_W, l.h + 1, VR_CHART_W };
+		v->chart_r = (struct tui_rect){ l.y - 1, l.x + l.w - VR_CHART_W, l.h + 1,
+						VR_CHART_W };
 		l.w -= VR_CHART_W + 1;
 	} else if (v->chart && l.h > 8) {
 		int h = (int)v->nbars + 2;
@@ -377,8 +379,8 @@ static void vr_draw_chart(struct vreview *v, WINDOW *w)
 				continue;
 			memset(seg, vr_bar_glyph[s], (size_t)c);
 			seg[c] = '\0';
-			tui_put(w, in.y + (int)i, x + cells, c, theme_attr(vr_bar_role[s]), ALIGN_LEFT,
-				seg);
+			tui_put(w, in.y + (int)i, x + cells, c, theme_attr(vr_bar_role[s]),
+				ALIGN_LEFT, seg);
 			cells += c;
 		}
 		tui_putf(w, in.y + (int)i, in.x + label_w + bw + 1, 5, A_NORMAL, "%4lld",
@@ -435,7 +437,8 @@ static void vr_draw(struct tui *t, void *priv, WINDOW *w, const struct tui_rect 
 		      v->n == 1 ? "" : "s", sev[0] ? " (" : "", sev, sev[0] ? ")" : "",
 		      (long long)v->pending);
 	if (vr_filtered(v))
-		tui_put(w, body->y, x, lw - x, theme_attr(ROLE_DIM), ALIGN_LEFT, "(Esc clears filters)");
+		tui_put(w, body->y, x, lw - x, theme_attr(ROLE_DIM), ALIGN_LEFT,
+			"(Esc clears filters)");
 	tui_put(w, body->y + 1, 5, 6, hd, ALIGN_LEFT, "#");
 	tui_put(w, body->y + 1, 12, 12, hd, ALIGN_LEFT, "State");
 	tui_put(w, body->y + 1, 25, 8, hd, ALIGN_LEFT, "Severity");
@@ -603,7 +606,8 @@ static unsigned vr_waive_reason(struct tui *t, void *priv, const char *text)
 	}
 	hmx_strlcpy(v->pending_text, text, sizeof v->pending_text);
 	snprintf(q, sizeof q, "Waive finding %lld? It stops holding the live import and shows as "
-		 "waived, with the reason \"%s\", in every report.", (long long)v->pending_id, text);
+		 "waived, with the reason \"%s\", in every report.", (long long)v->pending_id,
+		 text);
 	tui_confirm(t, q, vr_waive_yes);
 	return TUI_OK;
 }
@@ -620,14 +624,13 @@ static void vr_candidates(struct tui *t, const struct review_item *it, char *buf
 	if (reviewer_list(tui_store(t), &r, &nr, &err) != HMX_OK)
 		return;
 	for (size_t i = 0; i < nr && o < n; i++) {
-		char list[520];
+		char list[520], want[52];
 		bool ok = false;
 
-		if (r[i].agency[0])
+		if (r[i].agency[0]) {
 			ok = it->agency[0] && strcmp(r[i].agency, it->agency) == 0;
-		else if (it->project[0]) {
+		} else if (it->project[0]) {
 			snprintf(list, sizeof list, ",%s,", r[i].projects);
-			char want[52];
 			snprintf(want, sizeof want, ",%s,", it->project);
 			ok = strstr(list, want) != NULL;
 		}
@@ -730,7 +733,8 @@ static unsigned vr_revalidate_done(struct tui *t, void *priv, const char *text)
 		tui_message(t, ROLE_WARNING, "Re-validate: this export is already in %s; nothing "
 			    "changed", v->cycle);
 	else
-		tui_message(t, ROLE_OK, "Re-validated %.12s: %llu blocking, %llu error, %llu warning "
+		tui_message(t, ROLE_OK,
+			    "Re-validated %.12s: %llu blocking, %llu error, %llu warning "
 			    "finding(s); the review is synced", info.sha256,
 			    (unsigned long long)info.n_blocking, (unsigned long long)info.n_error,
 			    (unsigned long long)info.n_warning);
@@ -791,8 +795,8 @@ static void vr_reconcile(struct tui *t, struct vreview *v)
 	if (reconcile_cycle(tui_store(t), v->cycle, &v->recon, &err) != HMX_OK)
 		snprintf(v->recon_err, sizeof v->recon_err, "%s", err.msg);
 	else
-		tui_message(t, ROLE_NORMAL, "Reconciled %s: %zu row(s), %zu mismatch(es)%s", v->cycle,
-			    v->recon.nrows, v->recon.mismatches,
+		tui_message(t, ROLE_NORMAL, "Reconciled %s: %zu row(s), %zu mismatch(es)%s",
+			    v->cycle, v->recon.nrows, v->recon.mismatches,
 			    v->recon.counts_complete ? "" : " (counts are a lower bound)");
 }
 
@@ -831,8 +835,8 @@ static unsigned vr_handle(struct tui *t, void *priv, enum action a)
 		tui_prompt(t, q, vr_assign_done);
 		return TUI_OK;
 	case ACT_PROPOSE:
-		snprintf(q, sizeof q, "Fix for finding %lld (%s %s): ", (long long)it->id, it->check,
-			 it->key[0] ? it->key : it->file);
+		snprintf(q, sizeof q, "Fix for finding %lld (%s %s): ", (long long)it->id,
+			 it->check, it->key[0] ? it->key : it->file);
 		tui_prompt(t, q, vr_fix_done);
 		return TUI_OK;
 	case ACT_COMMENT:

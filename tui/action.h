@@ -42,7 +42,8 @@
 	       "Show only one kind of change (e.g. step, step.set, notice)") \
 	ACTION(VIEW, FILTER_DATES, "filter-dates", \
 	       "Show only the changes between two days (FROM..TO, either may be left out)") \
-	ACTION(VIEW, FILTER_CHECK, "filter-check", "Show only the findings of one check (e.g. K01)") \
+	ACTION(VIEW, FILTER_CHECK, "filter-check", \
+	       "Show only the findings of one check (e.g. K01)") \
 	ACTION(VIEW, FILTER_SEVERITY, "filter-severity", \
 	       "Show only one severity (warning, error, blocking)") \
 	ACTION(VIEW, FILTER_STATE, "filter-state", \
