@@ -355,7 +355,7 @@ static void vr_draw_chart(struct vreview *v, WINDOW *w)
 	int64_t max = 1;
 	int label_w = 12, bw;
 
-	tui_box(w, r, A_NORMAL, "Findings per project", "# blocking = error - warning");
+	tui_box(w, r, A_NORMAL, "Findings per project", "#:blocking =:error -:warning");
 	for (size_t i = 0; i < v->nbars; i++)
 		if (v->bars[i].total > max)
 			max = v->bars[i].total;
