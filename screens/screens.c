@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/rawrow.h"
 #include "tui/tui.h"
 
 enum hmx_rc tui_run(struct store *s, const struct tui_options *opt, struct hmx_err *err)
@@ -114,6 +115,7 @@ void scr_review_detail(struct tui *t, const struct review_item *it)
 	struct review_decision *d = NULL;
 	size_t nd = 0, n = 0;
 	struct hmx_err err;
+	struct rawrow row;
 	char (*text)[640] = calloc(SCR_RD_LINES, sizeof *text);
 	const char **lines = calloc(SCR_RD_LINES, sizeof *lines);
 	char title[96];
@@ -157,6 +159,18 @@ void scr_review_detail(struct tui *t, const struct review_item *it)
 		  review_action_name(d[i].action), review_state_name(d[i].from),
 		  theme_glyph(GLYPH_ARROW), review_state_name(d[i].to), d[i].text[0] ? ": " : "",
 		  d[i].text);
+	L("%s", "");
+	if (rawrow_of_item(tui_store(t), it->id, &row, &err) == HMX_OK) {
+		L("Record at line %lld of %s (IDs, codes, dates; %zu column%s hidden: client data, "
+		  "free text; empty ones left out):", (long long)row.line, row.file, row.hidden,
+		  row.hidden == 1 ? "" : "s");
+		for (size_t i = 0; i < row.nfields; i++)
+			L("  %-28s %s", row.fields[i].name, row.fields[i].value);
+		rawrow_free(&row);
+	} else {
+		L("Record: %s", err.msg);
+	}
+	hmx_err_clear(&err);
 #undef L
 	snprintf(title, sizeof title, "Finding #%lld", (long long)it->id);
 	tui_pager(t, title, lines, n);

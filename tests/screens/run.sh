@@ -278,6 +278,30 @@ expect_grep "| waived |\|| fix-proposed |" "$T/review.md" "e: the report has the
 expect_grep "Reconciliation: sent for import vs demo site" "$T/review-files.out" "x: the panel"
 expect_grep "no file sent for import" "$T/review-files.out" "x: says why nothing is reconciled"
 
+# --- the record of a finding shown on Enter: IDs, codes and dates, never
+# a client's name, SSN or DOB (a Client.csv finding: Q13, DOB don't know)
+db=$(fresh review-record)
+setup_review "$db" >"$T/err" 2>&1 || { bad "review-record: setup failed"; cat "$T/err"; }
+"$HMXGEN" --assets "$ASSETS" --out "$T/q13" --clients 60 --projects 10 --seed 1 \
+	--defects Q13:1 --count 1 --quiet --instances "$T/q13.inst" || bad "hmxgen q13"
+"$HMX" --db "$db" intake import-2027B2 "$T/q13" --source demo >/dev/null 2>&1
+key=$(awk -F, '$1 == "Q13" { print $4 }' "$T/q13.inst")
+line=$(awk -F, '$1 == "Q13" { print $3 }' "$T/q13.inst")
+printf 'search\ntext:%s\nenter\nenter\ndump\n' "$key" >"$T/review-record.keys"
+"$HMX" --db "$db" --keys "$T/review-record.keys" --dump-screen "$T/review-record.out" \
+	--size 120x50 --screen review --cycle import-2027B2 2>"$T/err" || bad "review-record: hmx failed"
+expect_grep "Record at line $line of Client.csv" "$T/review-record.out" "Enter: the record of the finding"
+expect_grep "PersonalID  *${key#PersonalID=}" "$T/review-record.out" "Enter: the record's ID shown"
+expect_grep "DOBDataQuality  *[0-9]" "$T/review-record.out" "Enter: the record's codes shown"
+sed -n "${line}p" "$T/q13/Client.csv" | tr ',' '\n' | tr -d '"' >"$T/client-row"
+leaked=0
+for col in 2 3 4 7 9; do # FirstName MiddleName LastName SSN DOB
+	v=$(sed -n "${col}p" "$T/client-row")
+	[ -n "$v" ] && grep -q -- "$v" "$T/review-record.out" && { leaked=1; echo "  leaked: column $col"; }
+done
+[ $leaked = 0 ] && ok || bad "Enter: client data on screen"
+[ "$(grep -c . "$T/client-row")" -gt 5 ] && ok || bad "the client row was not read (test cannot fail)"
+
 # --- colours: none at all with NO_COLOR or --no-color, some without
 db=$(fresh colors)
 printf 'down\nenter\nhelp\n' >"$T/colors.keys"
