@@ -294,9 +294,13 @@ static unsigned dash_handle(struct tui *t, void *priv, enum action a)
 
 static bool dash_allowed(struct tui *t, void *priv, enum action a, char *why, size_t n)
 {
-	const struct cycle_info *ci = &((struct dash *)priv)->cycles[tui_selected(t)];
+	const struct dash *d = priv;
+	const struct cycle_info *ci;
 
-	if (a == ACT_REVIEW && !review_cycle_reviews(ci->kind)) {
+	if (a != ACT_REVIEW || tui_selected(t) >= d->n)
+		return true;
+	ci = &d->cycles[tui_selected(t)];
+	if (!review_cycle_reviews(ci->kind)) {
 		snprintf(why, n, "%s does not review a demo-site export (import cycles do)",
 			 ci->code);
 		return false;

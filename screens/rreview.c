@@ -283,8 +283,11 @@ static const char *rr_subtitle_of(void *priv)
 static bool rr_allowed(struct tui *t, void *priv, enum action a, char *why, size_t n)
 {
 	struct rreview *r = priv;
-	const struct review_item *it = &r->items[tui_selected(t)];
+	const struct review_item *it;
 
+	if (tui_selected(t) >= r->n)
+		return true;
+	it = &r->items[tui_selected(t)];
 	if ((a == ACT_APPROVE || a == ACT_REJECT) && it->state != RV_FIX_PROPOSED) {
 		snprintf(why, n, "finding %lld is %s; only a proposed fix can be %s",
 			 (long long)it->id, review_state_name(it->state),
@@ -346,9 +349,12 @@ static unsigned rr_comment_done(struct tui *t, void *priv, const char *text)
 static unsigned rr_handle(struct tui *t, void *priv, enum action a)
 {
 	struct rreview *r = priv;
-	const struct review_item *it = &r->items[tui_selected(t)];
+	const struct review_item *it;
 	char q[300];
 
+	if (tui_selected(t) >= r->n)
+		return TUI_OK;
+	it = &r->items[tui_selected(t)];
 	r->pending_id = it->id;
 	r->pending_version = it->version;
 	switch (a) {
