@@ -2800,6 +2800,34 @@ DECIDE_VERB(v_finding_comment, RA_COMMENT)
 DECIDE_VERB(v_finding_waive, RA_WAIVE)
 DECIDE_VERB(v_finding_assign, RA_ASSIGN)
 
+/* The restricted session a reviewer's SSH key is forced into: the review
+ * screen of their projects and nothing else (tui_options.review_as). */
+static int v_review(struct globals *g, struct args *a)
+{
+	struct hmx_err err = { 0 };
+	struct reviewer r;
+	const char *as = opt(a, "as"), *cycle = opt(a, "cycle");
+	int rc;
+
+	if (!as)
+		return usage_error("give the reviewer: --as NAME");
+	if (!reviewer_name_valid(as))
+		return usage_error("bad --as \"%s\": a reviewer's name (see 'hmx reviewer list')",
+				   as);
+	if (reviewer_get(the_store, as, &r, &err) != HMX_OK)
+		return fail(&err);
+	if (cycle) {
+		struct cycle_info ci;
+		if (cycle_get(the_store, cycle, cal_today(), &ci, &err) != HMX_OK)
+			return fail(&err);
+	}
+	g->tui.review_as = as;
+	g->tui.open_cycle = cycle ? cycle : g->tui.open_cycle;
+	g->tui.open_screen = NULL;
+	rc = tui_run(the_store, &g->tui, &err) == HMX_OK ? EXIT_OK : fail(&err);
+	return rc;
+}
+
 static int v_report(struct globals *g, struct args *a)
 {
 	struct hmx_err err = { 0 };
@@ -3338,6 +3366,9 @@ static const struct verb verbs[] = {
 	  v_finding_waive, DB_OPEN },
 	{ "finding assign", "ID --to REVIEWER", "name the reviewer expected to act (admin)",
 	  "to as version", 1, 1, v_finding_assign, DB_OPEN },
+	{ "review", "--as REVIEWER [--cycle C]",
+	  "the review screen of one reviewer only (what their SSH key opens)", "as cycle", 0, 0,
+	  v_review, DB_OPEN },
 	{ "report", "CYCLE [--project P|--agency A] --format csv|md [-o FILE]",
 	  "per-partner review report: findings, state, history, waivers (no client data)",
 	  "project agency format output", 1, 1, v_report, DB_OPEN },
@@ -3382,7 +3413,7 @@ static int v_help(struct globals *g, struct args *a)
 			 a->npos > 1 ? a->pos[1] : "");
 	if (!want[0]) {
 		printf("hmx %s — HMIS data-exchange console for a Continuum of Care\n\n"
-		       "usage: hmx [--db PATH] [--readonly] [--no-color] [--ascii] [--cycle C] [--screen audit] [VERB ...]\n"
+		       "usage: hmx [--db PATH] [--readonly] [--no-color] [--ascii] [--cycle C] [--screen audit|review] [VERB ...]\n"
 		       "       hmx             open the console (TUI)\n\n",
 		       HMX_VERSION);
 		for (size_t i = 0; i < N_VERBS; i++)

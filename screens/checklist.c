@@ -4,7 +4,8 @@
  * all). Keys start a step, mark it done (with an optional note), skip or
  * block it (with a reason), put it back to todo, undo its last change
  * (after a question that defaults to No) and show its audit trail; m opens
- * the mapping of the cycle's files to projects. Every
+ * the mapping of the cycle's files to projects, v the validation review
+ * of an import cycle. Every
  * change goes through core/cycle.h; what core refuses (an open gate, say)
  * is shown on the message line as core words it. */
 #include "screens/screens.h"
@@ -53,6 +54,7 @@ static const struct screen_action cl_actions[] = {
 	{ ACT_ENTER, NULL, "Fold or unfold sub-items; on other steps show the audit trail",
 	  NEED_ROW },
 	{ ACT_MAP, "Map", "Map the files of this cycle to projects", 0 },
+	{ ACT_REVIEW, "Review", "Show the validation review of this cycle", 0 },
 };
 
 static const struct tui_keybind cl_keys[] = {
@@ -69,6 +71,7 @@ static const struct tui_keybind cl_keys[] = {
 	{ TUI_FN(KEY_LEFT), ACT_COLLAPSE, false },
 	{ 'h', ACT_COLLAPSE, false },
 	{ 'm', ACT_MAP, false },
+	{ 'v', ACT_REVIEW, false },
 };
 
 static enum tui_glyph cl_state_glyph(enum step_state st)
@@ -412,6 +415,13 @@ static bool cl_allowed(struct tui *t, void *priv, enum action a, char *why, size
 	enum step_state to;
 
 	switch (a) {
+	case ACT_REVIEW:
+		if (!review_cycle_reviews(c->cycle.kind)) {
+			snprintf(why, n, "%s does not review a demo-site export (import cycles do)",
+				 c->code);
+			return false;
+		}
+		return true;
 	case ACT_START: to = STEP_IN_PROGRESS; break;
 	case ACT_DONE: to = STEP_DONE; break;
 	case ACT_TODO: to = STEP_TODO; break;
@@ -558,6 +568,10 @@ static unsigned cl_handle(struct tui *t, void *priv, enum action a)
 
 	if (a == ACT_MAP) {
 		tui_push(t, &mapping_screen, c->code);
+		return TUI_OK;
+	}
+	if (a == ACT_REVIEW) {
+		tui_push(t, &vreview_screen, c->code);
 		return TUI_OK;
 	}
 	i = (size_t)(st - c->steps);

@@ -3,7 +3,8 @@
  * cycles first and marked with the word OVERDUE; below, the period ends coming up (fiscal
  * quarters and bi-monthly periods) with their seven-day deadlines. Enter
  * opens the selected cycle's checklist, m its file mapping; p opens the
- * projects of the registry, L the audit log. */
+ * projects of the registry, L the audit log, v the validation review of
+ * an import cycle. */
 #include "screens/screens.h"
 
 #include <stdio.h>
@@ -45,6 +46,7 @@ static const struct screen_action dash_actions[] = {
 	{ ACT_MAP, "Map", "Map the files of the selected cycle to projects", NEED_ROW },
 	{ ACT_PROJECTS, "Projects", NULL, 0 },
 	{ ACT_AUDIT_LOG, "Log", NULL, 0 },
+	{ ACT_REVIEW, "Review", "Show the validation review of the selected cycle", NEED_ROW },
 };
 
 static const struct tui_keybind dash_keys[] = {
@@ -53,6 +55,7 @@ static const struct tui_keybind dash_keys[] = {
 	{ 'm', ACT_MAP, false },
 	{ 'p', ACT_PROJECTS, false },
 	{ 'L', ACT_AUDIT_LOG, false },
+	{ 'v', ACT_REVIEW, false },
 };
 
 /* The two nearest periods of a kind whose deadline is not past: the one
@@ -284,7 +287,25 @@ static unsigned dash_handle(struct tui *t, void *priv, enum action a)
 		tui_push(t, &projects_screen, NULL);
 	else if (a == ACT_AUDIT_LOG)
 		tui_push(t, &audit_screen, NULL);
+	else if (a == ACT_REVIEW)
+		tui_push(t, &vreview_screen, d->cycles[tui_selected(t)].code);
 	return TUI_OK;
+}
+
+static bool dash_allowed(struct tui *t, void *priv, enum action a, char *why, size_t n)
+{
+	const struct dash *d = priv;
+	const struct cycle_info *ci;
+
+	if (a != ACT_REVIEW || tui_selected(t) >= d->n)
+		return true;
+	ci = &d->cycles[tui_selected(t)];
+	if (!review_cycle_reviews(ci->kind)) {
+		snprintf(why, n, "%s does not review a demo-site export (import cycles do)",
+			 ci->code);
+		return false;
+	}
+	return true;
 }
 
 const struct screen_ops dashboard_screen = {
@@ -302,5 +323,6 @@ const struct screen_ops dashboard_screen = {
 	.rows = dash_rows,
 	.draw_row = dash_draw_row,
 	.row_text = dash_row_text,
+	.allowed = dash_allowed,
 	.handle = dash_handle,
 };

@@ -3,8 +3,10 @@
 #include "screens/screens.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "core/rawrow.h"
 #include "tui/tui.h"
 
 enum hmx_rc tui_run(struct store *s, const struct tui_options *opt, struct hmx_err *err)
@@ -12,11 +14,29 @@ enum hmx_rc tui_run(struct store *s, const struct tui_options *opt, struct hmx_e
 	const struct screen_ops *screens[] = { &dashboard_screen, &checklist_screen };
 	const char *args[] = { NULL, opt->open_cycle };
 
+	if (opt->review_as) {
+		/* the restricted session: this one screen and nothing under it */
+		char arg[128];
+		const struct screen_ops *only[] = { &rreview_screen };
+		const char *only_args[] = { arg };
+
+		snprintf(arg, sizeof arg, "%s\t%s", opt->review_as,
+			 opt->open_cycle ? opt->open_cycle : "");
+		return shell_run(s, opt, only, only_args, 1, err);
+	}
 	if (opt->open_screen) {
-		if (strcmp(opt->open_screen, "audit") != 0)
-			return hmx_err_set(err, HMX_EINVAL, "no screen \"%s\" to open (known: audit)",
+		if (strcmp(opt->open_screen, "audit") == 0) {
+			screens[1] = &audit_screen;
+		} else if (strcmp(opt->open_screen, "review") == 0) {
+			if (!opt->open_cycle)
+				return hmx_err_set(err, HMX_EINVAL,
+						   "--screen review needs --cycle CYCLE");
+			screens[1] = &vreview_screen;
+		} else {
+			return hmx_err_set(err, HMX_EINVAL,
+					   "no screen \"%s\" to open (known: audit, review)",
 					   opt->open_screen);
-		screens[1] = &audit_screen;
+		}
 		return shell_run(s, opt, screens, args, 2, err);
 	}
 	return shell_run(s, opt, screens, args, opt->open_cycle ? 2 : 1, err);
@@ -70,4 +90,92 @@ void scr_map_done(struct tui *t, const char *what, const struct map_tick *ticks,
 		tui_message(t, ROLE_OK, "%s; %zu checklist sub-items updated", what, n);
 	else
 		tui_message(t, ROLE_OK, "%s", what);
+}
+
+enum tui_role scr_review_role(enum review_state st)
+{
+	switch (st) {
+	case RV_OPEN:
+	case RV_REJECTED:
+		return ROLE_WARNING;
+	case RV_FIX_PROPOSED:
+		return ROLE_HEADER;
+	case RV_APPROVED:
+	case RV_RESOLVED:
+		return ROLE_OK;
+	default:
+		return ROLE_DIM;
+	}
+}
+
+#define SCR_RD_LINES 400
+
+void scr_review_detail(struct tui *t, const struct review_item *it)
+{
+	struct review_decision *d = NULL;
+	size_t nd = 0, n = 0;
+	struct hmx_err err;
+	struct rawrow row;
+	char (*text)[640] = calloc(SCR_RD_LINES, sizeof *text);
+	const char **lines = calloc(SCR_RD_LINES, sizeof *lines);
+	char title[96];
+
+	hmx_err_clear(&err);
+	if (!text || !lines) {
+		tui_message(t, ROLE_BLOCKING, "Out of memory");
+		goto out;
+	}
+	if (review_history(tui_store(t), it->id, &d, &nd, &err) != HMX_OK) {
+		tui_error(t, "History", &err);
+		goto out;
+	}
+#define L(...)                                                                   \
+	do {                                                                     \
+		if (n < SCR_RD_LINES) {                                          \
+			snprintf(text[n], sizeof text[n], __VA_ARGS__);          \
+			lines[n] = text[n];                                      \
+			n++;                                                     \
+		}                                                                \
+	} while (0)
+	L("Cycle:    %s", it->cycle);
+	L("Check:    %s (%s)%s%s", it->check, review_sev_name(it->severity),
+	  it->detail[0] ? ", " : "", it->detail);
+	L("File:     %s, line %lld (%lld occurrence%s in run %lld)", it->file, (long long)it->line,
+	  (long long)it->occurrences, it->occurrences == 1 ? "" : "s", (long long)it->last_run);
+	L("Key:      %s", it->key[0] ? it->key : "-");
+	L("Column:   %s", it->column[0] ? it->column : "-");
+	L("Project:  %s%s%s (ProjectID %s)", it->project[0] ? it->project : "none",
+	  it->agency[0] ? ", agency " : "", it->agency,
+	  it->source_project[0] ? it->source_project : "-");
+	L("State:    %s%s%s (version %lld)", review_state_name(it->state),
+	  it->reviewer[0] ? ", assigned to " : "", it->reviewer, (long long)it->version);
+	L("Fix:      %s", it->fix[0] ? it->fix : "(none proposed)");
+	L("%s", "");
+	L("History (oldest first):");
+	if (!nd)
+		L("  (no decision yet)");
+	for (size_t i = 0; i < nd; i++)
+		L("  %.16s %-10s %-8s %-8s %s %s %s%s%s", d[i].at, d[i].who, d[i].role,
+		  review_action_name(d[i].action), review_state_name(d[i].from),
+		  theme_glyph(GLYPH_ARROW), review_state_name(d[i].to), d[i].text[0] ? ": " : "",
+		  d[i].text);
+	L("%s", "");
+	if (rawrow_of_item(tui_store(t), it->id, &row, &err) == HMX_OK) {
+		L("Record at line %lld of %s (IDs, codes, dates; %zu column%s hidden: client data, "
+		  "free text; empty ones left out):", (long long)row.line, row.file, row.hidden,
+		  row.hidden == 1 ? "" : "s");
+		for (size_t i = 0; i < row.nfields; i++)
+			L("  %-28s %s", row.fields[i].name, row.fields[i].value);
+		rawrow_free(&row);
+	} else {
+		L("Record: %s", err.msg);
+	}
+	hmx_err_clear(&err);
+#undef L
+	snprintf(title, sizeof title, "Finding #%lld", (long long)it->id);
+	tui_pager(t, title, lines, n);
+out:
+	free(d);
+	free(lines);
+	free(text);
 }

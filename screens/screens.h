@@ -6,6 +6,7 @@
 
 #include "core/cycle.h"
 #include "core/mapping.h"
+#include "core/review.h"
 #include "tui/shell.h"
 
 /* Open cycles with their next step and deadline, upcoming periods. */
@@ -21,6 +22,13 @@ extern const struct screen_ops picker_screen;
 /* The audit log, newest first, with filters; open() takes a cycle code to
  * filter by (may be NULL). */
 extern const struct screen_ops audit_screen;
+/* The validation review of one cycle (admin): findings by project and
+ * check, filters, chart, reconciliation; open() takes the cycle code. */
+extern const struct screen_ops vreview_screen;
+/* The review screen of one reviewer (`hmx review --as NAME`), the only
+ * screen of a restricted session; open() takes "NAME\tCYCLE" (CYCLE may
+ * be empty: every open cycle). */
+extern const struct screen_ops rreview_screen;
 /* Agencies and projects: source, HUD ProjectID, aliases, reporting group. */
 extern const struct screen_ops projects_screen;
 
@@ -40,5 +48,13 @@ const struct map_row *scr_map_other(const struct map_view *v, size_t self, const
  * it ticked ("; download/hac-cataumet: todo -> done" or "; 3 sub-items
  * updated"). */
 void scr_map_done(struct tui *t, const char *what, const struct map_tick *ticks, size_t n);
+
+/* Shows a review item whole (file, line, key, column, detail, project,
+ * state, fix) and its history in the pager. */
+void scr_review_detail(struct tui *t, const struct review_item *it);
+
+/* Role a review state is shown in: open/rejected warn, resolved/approved
+ * ok, waived dim. */
+enum tui_role scr_review_role(enum review_state st);
 
 #endif

@@ -42,7 +42,19 @@
 	       "Show only one kind of change (e.g. step, step.set, notice)") \
 	ACTION(VIEW, FILTER_DATES, "filter-dates", \
 	       "Show only the changes between two days (FROM..TO, either may be left out)") \
+	ACTION(VIEW, FILTER_CHECK, "filter-check", \
+	       "Show only the findings of one check (e.g. K01)") \
+	ACTION(VIEW, FILTER_SEVERITY, "filter-severity", \
+	       "Show only one severity (warning, error, blocking)") \
+	ACTION(VIEW, FILTER_STATE, "filter-state", \
+	       "Show only one state (open, fix-proposed, approved, rejected, resolved, waived)") \
+	ACTION(VIEW, FILTER_REVIEWER, "filter-reviewer", \
+	       "Show only the findings assigned to one reviewer") \
 	ACTION(VIEW, FILTER_CLEAR, "filter-clear", "Clear every filter (on no filter: go back)") \
+	ACTION(VIEW, REVIEW, "review", "Show the validation review of the selected cycle") \
+	ACTION(VIEW, CHART, "chart", "Show or hide the chart of findings per project by severity") \
+	ACTION(VIEW, RECONCILE, "reconcile", \
+	       "Show or hide the reconciliation: rows sent for import vs the demo-site export") \
 	ACTION(VIEW, REFRESH, "refresh", "Reload the data and redraw the screen") \
 	ACTION(VIEW, HELP, "help", "Show this help") \
 	ACTION(VIEW, BACK, "back", "Close the overlay or go back one screen") \
@@ -66,10 +78,20 @@
 	       "Change where the project's data comes from (asks first when the reporting group changes)") \
 	ACTION(PROJECT, HUD_ID, "hud-id", "Set or remove the project's HUD ProjectID") \
 	ACTION(PROJECT, ACTIVE, "active", "Make the project active or inactive (asks first)") \
+	ACTION(REVIEW, ASSIGN, "assign", "Name the reviewer expected to act on the finding") \
+	ACTION(REVIEW, PROPOSE, "propose", "Propose a fix for the finding (text)") \
+	ACTION(REVIEW, APPROVE, "approve", "Approve the proposed fix") \
+	ACTION(REVIEW, REJECT, "reject", "Reject the proposed fix (a comment is required)") \
+	ACTION(REVIEW, COMMENT, "comment", "Comment on the finding (any state, no change)") \
+	ACTION(REVIEW, WAIVE, "waive", "Waive the finding (a reason is required; asks first)") \
+	ACTION(REVIEW, REVALIDATE, "revalidate", \
+	       "Take in a newer demo-site export of the cycle and re-validate it") \
+	ACTION(REVIEW, EXPORT, "export", "Write the cycle's review report to a file") \
 	ACTION(DIALOG, YES, "yes", "Answer yes to the question") \
 	ACTION(DIALOG, NO, "no", "Answer no to the question (the default)")
 
-enum action_group { GROUP_MOVE, GROUP_VIEW, GROUP_STEP, GROUP_MAP, GROUP_PROJECT, GROUP_DIALOG };
+enum action_group { GROUP_MOVE, GROUP_VIEW, GROUP_STEP, GROUP_MAP, GROUP_PROJECT, GROUP_REVIEW,
+		   GROUP_DIALOG };
 
 enum action {
 	ACT_NONE = 0,

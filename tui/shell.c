@@ -24,7 +24,7 @@
 #define SHELL_MIN_COLS 80
 #define SHELL_MIN_ROWS 24
 #define SHELL_STACK_MAX 8
-#define SHELL_POLL_MS 1000 /* idle wake-up: data_version and date check */
+#define SHELL_POLL_MS 500 /* idle wake-up: data_version and date check */
 
 struct shell_frame {
 	const struct screen_ops *ops;
@@ -103,6 +103,13 @@ static struct shell_frame *shell_top(struct tui *t)
 static size_t shell_rows(struct shell_frame *fr)
 {
 	return fr && fr->ops->rows ? fr->ops->rows(fr->priv) : 0;
+}
+
+static const char *shell_title(const struct shell_frame *fr)
+{
+	const char *s = fr->ops->title_of ? fr->ops->title_of(fr->priv) : NULL;
+
+	return s && *s ? s : fr->ops->title;
 }
 
 static bool shell_too_small(void)
@@ -418,7 +425,7 @@ static void shell_help(struct tui *t)
 	lines[n++] = "Actions that cannot be done now say why on the message line.";
 	{
 		char title[96];
-		snprintf(title, sizeof title, "Help: %s", ops->title);
+		snprintf(title, sizeof title, "Help: %s", shell_title(fr));
 		tui_pager(t, title, lines, n);
 	}
 }
@@ -734,11 +741,11 @@ static void shell_paint_title(struct tui *t)
 	for (int i = 0; i < t->depth && at < sizeof left; i++)
 		at += (size_t)snprintf(left + at, sizeof left - at, "%s %s",
 				       i ? (theme_ascii() ? " >" : " ›") : theme_glyph(GLYPH_DOT),
-				       t->stack[i].ops->title);
+				       shell_title(&t->stack[i]));
 	if (sub && *sub && at < sizeof left)
 		snprintf(left + at, sizeof left - at, ": %s", sub);
 	snprintf(right, sizeof right, "%s%s  %s ", t->opt->readonly ? "READ-ONLY  " : "",
-		 hmx_actor(), cal_format(t->today, day));
+		 t->opt->review_as ? t->opt->review_as : hmx_actor(), cal_format(t->today, day));
 	rw = text_width(right);
 	if (rw > COLS / 2)
 		rw = 0;

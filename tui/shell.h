@@ -75,6 +75,8 @@ struct screen_ops {
 			 const struct tui_rect *line, bool selected);
 	/* Plain text of a row for `/` search. */
 	void (*row_text)(void *priv, size_t row, char *buf, size_t n);
+	/* Title in the title bar instead of title (may be NULL). */
+	const char *(*title_of)(void *priv);
 	/* Words after the title in the title bar (may be NULL or return ""). */
 	const char *(*subtitle)(void *priv);
 	/* Screen-specific precondition: false refuses the action, why gets the

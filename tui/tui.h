@@ -16,7 +16,11 @@ struct tui_options {
 	bool readonly;           /* --readonly: refuse every change */
 	const char *open_cycle;  /* start on this cycle's checklist (may be NULL) */
 	const char *open_screen; /* start on this screen over the dashboard: "audit"
-	                          * (with open_cycle: filtered to it), NULL none */
+	                          * (with open_cycle: filtered to it), "review"
+	                          * (open_cycle required), NULL none */
+	const char *review_as;   /* a reviewer's name: the restricted session of
+	                          * `hmx review --as NAME`, the review screen only
+	                          * (open_cycle: that cycle, else every open one) */
 };
 
 /* Runs the shell on an open store until the user quits. Restores the

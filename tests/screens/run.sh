@@ -82,6 +82,54 @@ setup_audit() {
 		return 1
 }
 
+# setup_review DB: a review of its own, not the demo workspace: DB is
+# started again empty, with agencies HAC (p1-p5) and CHA (p6-p10), cycle
+# import-2027B2 (and rdc-upload-2027Q2, which has no review), reviewers alice (agency HAC) and bob (p8, p9), and the
+# demo-site export of hmxgen (K01, Q01, S10, D01 seeded) with one client's
+# enrollments moved to p3 so two projects and three severities show. Fixes
+# are proposed for K01 EventID=2 (assigned to bob), K01 EventID=4 (p8) and
+# Q01 EnrollmentID=20 (p3, alice's).
+setup_review() {
+	x="$T/setup-review"
+	if [ ! -d "$x" ]; then
+		"$HMXGEN" --assets "$ASSETS" --out "$x/orig" --clients 60 --projects 10 --seed 1 \
+			--defects K01:2,Q01:2,D01:3,S10:2 --count 2 --quiet || return 1
+		cp -r "$x/orig" "$x/demo"
+		sed -i 's/^"\([0-9]*\)","15","8",/"\1","15","3",/' "$x/demo/Enrollment.csv"
+		ssh-keygen -q -t ed25519 -N '' -C alice -f "$x/alice" || return 1
+		ssh-keygen -q -t ed25519 -N '' -C bob -f "$x/bob" || return 1
+	fi
+	rm -f "$1" "$1-wal" "$1-shm"
+	"$HMX" --db "$1" init >/dev/null || return 1
+	"$HMX" --db "$1" project agency-add HAC "Housing Assistance" >/dev/null || return 1
+	"$HMX" --db "$1" project agency-add CHA "Another agency" >/dev/null || return 1
+	for i in 1 2 3 4 5 6 7 8 9 10; do
+		a=HAC; [ "$i" -gt 5 ] && a=CHA
+		"$HMX" --db "$1" project add "p$i" --name "Project $i" --agency $a --source hmis \
+			--hud-id "$i" >/dev/null || return 1
+	done
+	"$HMX" --db "$1" cycle new import 2027B2 >/dev/null || return 1
+	"$HMX" --db "$1" cycle new rdc-upload 2027Q2 >/dev/null || return 1
+	"$HMX" --db "$1" reviewer add alice --key "$x/alice.pub" --agency HAC \
+		--authorized-keys "$x/ak" >/dev/null || return 1
+	"$HMX" --db "$1" reviewer add bob --key "$x/bob.pub" --projects p8,p9 \
+		--authorized-keys "$x/ak" >/dev/null || return 1
+	"$HMX" --db "$1" intake import-2027B2 "$x/demo" --source demo >/dev/null
+	[ $? -eq 1 ] || return 1
+	id() { "$HMX" --db "$1" findings import-2027B2 | awk -v c="$2" -v k="$3" '$3 == c && $6 == k { print $1 }'; }
+	ev=$(id "$1" K01 EventID=2)
+	ev4=$(id "$1" K01 EventID=4)
+	en=$(id "$1" Q01 EnrollmentID=20)
+	[ -n "$ev" ] && [ -n "$ev4" ] && [ -n "$en" ] || return 1
+	"$HMX" --db "$1" finding assign "$ev" --to bob >/dev/null || return 1
+	"$HMX" --db "$1" finding propose "$ev" --text "vendor removes the second Event row" \
+		>/dev/null || return 1
+	"$HMX" --db "$1" finding propose "$ev4" --text "vendor keeps the first Event row" \
+		>/dev/null || return 1
+	"$HMX" --db "$1" finding propose "$en" --text "partner merges the two enrollments" \
+		>/dev/null || return 1
+}
+
 # fresh copy of the fixture for one case; prints its path
 fresh() {
 	rm -rf "$T/$1"
@@ -169,6 +217,90 @@ expect_grep '"code":"hpc-dyrs","name":"HPC DYRS Youth","agency":"HPC","source":"
 expect_grep '"code":"hac-cataumet",[^}]*"active":true' "$J" "declined deactivation not made"
 "$HMX" --db "$T/projects/hmx.db" audit >"$T/audit"
 expect_eq "$(grep -c 'project.set.*project/hpc-dyrs' "$T/audit")" 3 "three audited project.set rows"
+
+# --- review-decide.keys and reviewer.keys: the decisions in the database,
+# each with who made it (the reviewer's name, not the login)
+fshow() { "$HMX" --db "$T/$1/hmx.db" findings import-2027B2 --format json; }
+J="$T/review.json"
+fshow review-decide >"$J"
+expect_grep '"key":"EnrollmentID=49",[^}]*"state":"waived","reviewer":"bob"' "$J" \
+	"admin screen: EnrollmentID=49 assigned to bob and waived"
+id49=$("$HMX" --db "$T/review-decide/hmx.db" findings import-2027B2 | awk '$6 == "EnrollmentID=49" { print $1 }')
+"$HMX" --db "$T/review-decide/hmx.db" finding show "$id49" >"$T/hist"
+expect_grep "propose  open -> fix-proposed: vendor drops the second enrollment" "$T/hist" \
+	"admin screen: the fix proposed"
+expect_grep "waive    fix-proposed -> waived: two stays on purpose" "$T/hist" "admin screen: waived with its reason"
+expect_eq "$(grep -c 'waive ' "$T/hist")" 1 "admin screen: the declined waive not made"
+fshow reviewer >"$J"
+expect_grep '"key":"EventID=2",[^}]*"state":"approved"' "$J" "reviewer screen: EventID=2 approved"
+expect_grep '"key":"EventID=4",[^}]*"state":"rejected"' "$J" "reviewer screen: EventID=4 rejected"
+expect_grep '"key":"EnrollmentID=20",[^}]*"state":"fix-proposed"' "$J" \
+	"reviewer screen: another partner's finding untouched"
+expect_eq "$(sqlite3 "$T/reviewer/hmx.db" "SELECT count(*) FROM audit WHERE who = 'bob'")" 3 \
+	"reviewer screen: three decisions audited under bob's name"
+if grep -q "EnrollmentID=20\|ProjectID=11" "$here/reviewer.expected"; then
+	bad "reviewer screen shows a finding outside bob's projects"
+else
+	ok
+fi
+printf 'dump\n' >"$T/q.keys"
+if "$HMX" --db "$T/reviewer/hmx.db" --keys "$T/q.keys" review --as nobody 2>"$T/err"; then
+	bad "review --as an unknown reviewer accepted"
+else
+	expect_eq "$?" 2 "review --as an unknown reviewer: exit 2"
+fi
+expect_grep 'no reviewer "nobody"' "$T/err" "unknown reviewer named"
+if "$HMX" --db "$T/reviewer/hmx.db" --keys "$T/q.keys" --screen review 2>"$T/err"; then
+	bad "--screen review without --cycle accepted"
+else
+	ok
+fi
+expect_grep "needs --cycle" "$T/err" "--screen review: says --cycle is needed"
+
+# --- the validation review's R (re-validate), e (export) and x (reconcile):
+# paths typed into prompts, so the key script is written here. R takes the
+# export as generated (the client's enrollments back in p8): Q23 of p3 is
+# gone from the run and resolved; e writes the Markdown report; x shows
+# why there is nothing to reconcile yet.
+db=$(fresh review-files)
+setup_review "$db" >"$T/err" 2>&1 || { bad "review-files: setup failed"; cat "$T/err"; }
+printf 'key:R\ntext:%s\nenter\ndump\nkey:e\ntext:%s\nenter\ndump\nkey:x\ndump\n' \
+	"$T/setup-review/orig" "$T/review.md" >"$T/review-files.keys"
+"$HMX" --db "$db" --keys "$T/review-files.keys" --dump-screen "$T/review-files.out" \
+	--size 100x30 --screen review --cycle import-2027B2 2>"$T/err" || bad "review-files: hmx failed"
+expect_grep "Re-validated [0-9a-f]*: 7 blocking, 2 error, 0 warning" "$T/review-files.out" \
+	"R: the newer export validated and the review synced"
+"$HMX" --db "$db" findings import-2027B2 --format json >"$J"
+expect_grep '"check":"Q23",[^}]*"state":"resolved"' "$J" "R: the finding gone from the run resolved"
+expect_grep "Report of import-2027B2 written to $T/review.md (md)" "$T/review-files.out" \
+	"e: says where the report went"
+expect_grep "| waived |\|| fix-proposed |" "$T/review.md" "e: the report has the findings"
+expect_grep "Reconciliation: sent for import vs demo site" "$T/review-files.out" "x: the panel"
+expect_grep "no file sent for import" "$T/review-files.out" "x: says why nothing is reconciled"
+
+# --- the record of a finding shown on Enter: IDs, codes and dates, never
+# a client's name, SSN or DOB (a Client.csv finding: Q13, DOB don't know)
+db=$(fresh review-record)
+setup_review "$db" >"$T/err" 2>&1 || { bad "review-record: setup failed"; cat "$T/err"; }
+"$HMXGEN" --assets "$ASSETS" --out "$T/q13" --clients 60 --projects 10 --seed 1 \
+	--defects Q13:1 --count 1 --quiet --instances "$T/q13.inst" || bad "hmxgen q13"
+"$HMX" --db "$db" intake import-2027B2 "$T/q13" --source demo >/dev/null 2>&1
+key=$(awk -F, '$1 == "Q13" { print $4 }' "$T/q13.inst")
+line=$(awk -F, '$1 == "Q13" { print $3 }' "$T/q13.inst")
+printf 'search\ntext:%s\nenter\nenter\ndump\n' "$key" >"$T/review-record.keys"
+"$HMX" --db "$db" --keys "$T/review-record.keys" --dump-screen "$T/review-record.out" \
+	--size 120x50 --screen review --cycle import-2027B2 2>"$T/err" || bad "review-record: hmx failed"
+expect_grep "Record at line $line of Client.csv" "$T/review-record.out" "Enter: the record of the finding"
+expect_grep "PersonalID  *${key#PersonalID=}" "$T/review-record.out" "Enter: the record's ID shown"
+expect_grep "DOBDataQuality  *[0-9]" "$T/review-record.out" "Enter: the record's codes shown"
+sed -n "${line}p" "$T/q13/Client.csv" | tr ',' '\n' | tr -d '"' >"$T/client-row"
+leaked=0
+for col in 2 3 4 7 9; do # FirstName MiddleName LastName SSN DOB
+	v=$(sed -n "${col}p" "$T/client-row")
+	[ -n "$v" ] && grep -q -- "$v" "$T/review-record.out" && { leaked=1; echo "  leaked: column $col"; }
+done
+[ $leaked = 0 ] && ok || bad "Enter: client data on screen"
+[ "$(grep -c . "$T/client-row")" -gt 5 ] && ok || bad "the client row was not read (test cannot fail)"
 
 # --- colours: none at all with NO_COLOR or --no-color, some without
 db=$(fresh colors)
