@@ -53,6 +53,7 @@ static const struct screen_action cl_actions[] = {
 	{ ACT_ENTER, NULL, "Fold or unfold sub-items; on other steps show the audit trail",
 	  NEED_ROW },
 	{ ACT_MAP, "Map", "Map the files of this cycle to projects", 0 },
+	{ ACT_MATCH, NULL, "Open the client match of this cycle (mcp-match cycles)", 0 },
 };
 
 static const struct tui_keybind cl_keys[] = {
@@ -69,6 +70,7 @@ static const struct tui_keybind cl_keys[] = {
 	{ TUI_FN(KEY_LEFT), ACT_COLLAPSE, false },
 	{ 'h', ACT_COLLAPSE, false },
 	{ 'm', ACT_MAP, false },
+	{ 'M', ACT_MATCH, false },
 };
 
 static enum tui_glyph cl_state_glyph(enum step_state st)
@@ -558,6 +560,10 @@ static unsigned cl_handle(struct tui *t, void *priv, enum action a)
 
 	if (a == ACT_MAP) {
 		tui_push(t, &mapping_screen, c->code);
+		return TUI_OK;
+	}
+	if (a == ACT_MATCH) {
+		scr_open_match(t, &c->cycle);
 		return TUI_OK;
 	}
 	i = (size_t)(st - c->steps);
