@@ -32,7 +32,7 @@
 #include "core/site.h"
 #include "core/transfer.h"
 
-#define MS_SUMMARY_ROWS 6 /* four summary lines, a blank, the list header */
+#define MS_SUMMARY_ROWS 7 /* five summary lines, a blank, the list header */
 
 struct match_scr {
 	char code[64];
@@ -191,16 +191,24 @@ static void ms_draw(struct tui *t, void *priv, WINDOW *w, const struct tui_rect 
 	if (!s->listed) {
 		ms_line(w, y++, body->w, "Client list", "none yet: l builds it from an HMIS export",
 			ROLE_DIM);
+		ms_line(w, y++, body->w, "Left out", "-", ROLE_DIM);
 	} else {
-		o = (size_t)snprintf(buf, sizeof buf, "%llu sent of %llu eligible, %llu inactive",
-				     (unsigned long long)s->sent, (unsigned long long)s->eligible,
-				     (unsigned long long)s->inactive);
+		const char *base = strrchr(m->list.path, '/');
+		char when[17];
+
+		hmx_strlcpy(when, m->list.at, sizeof when);
+		if (strlen(when) > 10)
+			when[10] = ' ';
+		snprintf(buf, sizeof buf, "%llu sent of %llu eligible, %llu inactive; %.200s %s by %s%s",
+			 (unsigned long long)s->sent, (unsigned long long)s->eligible,
+			 (unsigned long long)s->inactive, base ? base + 1 : m->list.path, when,
+			 m->list.who, m->list.purged_at[0] ? " (purged)" : "");
+		ms_line(w, y++, body->w, "Client list", buf, ROLE_NORMAL);
 		for (int v = CONSENT_NO_RELEASE; v < CONSENT_N_VERDICTS && o < sizeof buf; v++)
-			o += (size_t)snprintf(buf + o, sizeof buf - o, "%s%llu %s",
-					      v == CONSENT_NO_RELEASE ? "; left out: " : ", ",
+			o += (size_t)snprintf(buf + o, sizeof buf - o, "%s%llu %s", o ? ", " : "",
 					      (unsigned long long)s->left_out[v],
 					      consent_verdict_name(v));
-		ms_line(w, y++, body->w, "Client list", buf, ROLE_NORMAL);
+		ms_line(w, y++, body->w, "Left out", buf, ROLE_NORMAL);
 	}
 	if (!s->imported)
 		ms_line(w, y++, body->w, "Member list",
