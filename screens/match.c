@@ -119,13 +119,16 @@ static void ms_load_site(struct tui *t, struct match_scr *m)
 		if (strcmp(v[i].role, "mcp") == 0 && m->n_sites++ == 0)
 			m->site = v[i];
 	free(v);
-	if (m->n_sites)
-		snprintf(m->site_url, sizeof m->site_url, "sftp://%s%s%s%s%d/%s", m->site.user,
-			 m->site.user[0] ? "@" : "", m->site.host, m->site.port ? ":" : "",
-			 m->site.port, m->site.remote_dir);
-	if (m->n_sites && !m->site.port) /* no ":0" */
-		snprintf(m->site_url, sizeof m->site_url, "sftp://%s%s%s/%s", m->site.user,
-			 m->site.user[0] ? "@" : "", m->site.host, m->site.remote_dir);
+	if (m->n_sites) {
+		char port[16] = "";
+		const char *dir = m->site.remote_dir;
+
+		if (m->site.port)
+			snprintf(port, sizeof port, ":%d", m->site.port);
+		snprintf(m->site_url, sizeof m->site_url, "sftp://%s%s%s%s%s%s", m->site.user,
+			 m->site.user[0] ? "@" : "", m->site.host, port, dir[0] == '/' ? "" : "/",
+			 dir);
+	}
 }
 
 static enum hmx_rc ms_reload(struct tui *t, void *priv, struct hmx_err *err)
