@@ -332,8 +332,8 @@ static bool ms_workdir(struct tui *t, struct match_scr *m, char *dir, size_t n)
 	return mkdir(dir, 0700) == 0 || errno == EEXIST;
 }
 
-/* "HMIS Client ID, names, DOB, gender" from a list's fields
- * ("client_id,first_name,...", "" when unknown). */
+/* "HMIS Client ID, names, DOB, gender" from a list's manifest (its
+ * "fields": "client_id,first_name,..."), each word once, in file order. */
 static void ms_fields_words(const char *manifest, char *out, size_t n)
 {
 	static const struct { const char *key, *word; } words[] = {
@@ -345,7 +345,8 @@ static void ms_fields_words(const char *manifest, char *out, size_t n)
 		{ "info_date", "information date" },
 	};
 	const char *p = strstr(manifest, "\"fields\":\"");
-	char fields[256];
+	const char *last = NULL;
+	char fields[260], key[40];
 	size_t o = 0;
 
 	out[0] = '\0';
@@ -353,19 +354,14 @@ static void ms_fields_words(const char *manifest, char *out, size_t n)
 		snprintf(out, n, "the list's columns");
 		return;
 	}
-	p += 10;
-	snprintf(fields, sizeof fields, "%.*s", (int)strcspn(p, "\""), p);
+	p += strlen("\"fields\":\"");
+	snprintf(fields, sizeof fields, ",%.*s,", (int)strcspn(p, "\""), p);
 	for (size_t i = 0; i < sizeof words / sizeof words[0]; i++) {
-		char key[40];
 		snprintf(key, sizeof key, ",%s,", words[i].key);
-		{
-			char padded[260];
-			snprintf(padded, sizeof padded, ",%s,", fields);
-			if (!strstr(padded, key) || (o && strstr(out, words[i].word)))
-				continue;
-		}
-		o += (size_t)snprintf(out + o, n > o ? n - o : 0, "%s%s", o ? ", " : "",
-				      words[i].word);
+		if (!strstr(fields, key) || (last && strcmp(last, words[i].word) == 0))
+			continue;
+		last = words[i].word;
+		o += (size_t)snprintf(out + o, n > o ? n - o : 0, "%s%s", o ? ", " : "", last);
 	}
 }
 
