@@ -414,17 +414,32 @@ static unsigned ms_list_yes(struct tui *t, void *priv)
 static unsigned ms_list_out(struct tui *t, void *priv, const char *text)
 {
 	struct match_scr *m = priv;
-	char q[1600];
+	struct hmx_err err = { 0 };
+	char q[1600], fields[300] = "", man[360], words[200];
 
 	if (!text[0]) {
 		tui_message(t, ROLE_WARNING, "Client list: no file given; nothing changed");
 		return TUI_OK;
 	}
 	hmx_strlcpy(m->path, text, sizeof m->path);
+	/* the fields the site's agreement allows ("" or none: all) */
+	{
+		unsigned mask = MATCH_FIELDS_ALL;
+
+		if (m->n_sites &&
+		    match_site_fields_get(tui_store(t), m->site.name, fields, sizeof fields, &err) ==
+			    HMX_OK &&
+		    match_fields_parse(fields, &mask, &err) != HMX_OK)
+			mask = MATCH_FIELDS_ALL;
+		match_fields_format(mask, fields, sizeof fields);
+	}
+	snprintf(man, sizeof man, "\"fields\":\"%.300s\"", fields);
+	ms_fields_words(man, words, sizeof words);
 	snprintf(q, sizeof q,
-		 "Write the client list of %s from %.160s to %.160s (0600, client PII)? Only clients with "
-		 "an mcp-match release are in it; nothing leaves this machine until you push it (p).",
-		 m->code, m->from, m->path);
+		 "Write the client list of %s from %.160s to %.160s (0600, client PII: %s)? Only "
+		 "clients with an mcp-match release are in it; nothing leaves this machine until "
+		 "you push it (p).",
+		 m->code, m->from, m->path, words);
 	tui_confirm(t, q, ms_list_yes);
 	return TUI_OK;
 }

@@ -140,6 +140,7 @@ key:l
 text:$X
 enter
 enter
+dump
 yes
 dump
 key:p
@@ -150,10 +151,12 @@ KEYS
 expect_rc 0 "screen: list and push" "$HMX" --db "$DB2" --keys "$T/walk1.keys" --dump-screen \
 	"$T/walk1.out" --size 120x30 --screen match --cycle "$C"
 cat "$T/walk1.out" >>"$LOG"
-expect_grep "Client list .*14 sent of 16 eligible, 4 inactive" "$T/walk1.out" "screen: the list's counts"
 # a dialog's lines joined, its borders dropped: wrapped questions read whole
 flat() { tr '\n' ' ' <"$1" | sed 's/│//g' | tr -s ' ' >"$1.flat"; }
 flat "$T/walk1.out"
+expect_grep "Client list .*14 sent of 16 eligible, 4 inactive" "$T/walk1.out" "screen: the list's counts"
+expect_grep "(0600, client PII: HMIS Client ID, MCP member ID, names, name data quality, DOB" \
+	"$T/walk1.out.flat" "screen: the list's question names its fields"
 expect_grep "Send 14 clients' HMIS Client ID, MCP member ID, names, name data quality, DOB, DOB data quality, gender, information date to site mcp" "$T/walk1.out.flat" \
 	"screen: the push says what leaves"
 expect_grep "(sftp://$(id -un)@127.0.0.1:$PORT$R/mcp2) as clients-$C.csv?" "$T/walk1.out.flat" \
