@@ -3018,6 +3018,7 @@ static int v_match_list(struct globals *g, struct args *a)
 		printf("client list %s: %llu row(s), 0600, sha256 %s\n", res.path,
 		       (unsigned long long)res.rows, res.sha256);
 		consent_manifest_text(stdout, &res.manifest);
+		printf("%s\n", res.step_ticked ? "step build-list: done" : res.step_note);
 		printf("it holds client PII: push it (hmx push), then hmx match purge %s\n", o.cycle);
 	}
 	return EXIT_OK;
@@ -3196,6 +3197,7 @@ static int v_match_import(struct globals *g, struct args *a)
 			       (unsigned long long)f[i].line,
 			       f[i].personal_id[0] ? f[i].personal_id : "-", f[i].col[0] ? f[i].col : "-",
 			       f[i].detail);
+		printf("%s\n", res.step_ticked ? "step receive-members: done" : res.step_note);
 		if (res.blocking)
 			printf("blocking: clients the MCP should never have had (privacy incident): "
 			       "report them; the build is refused until a corrected list is imported\n");
@@ -3233,6 +3235,7 @@ static int v_match_build(struct globals *g, struct args *a)
 	       (unsigned long long)res.clients, (unsigned long long)res.enrollments,
 	       (unsigned long long)res.exits, (unsigned long long)res.follow_up,
 	       (unsigned long long)res.member_changes, (unsigned long long)res.service_changes);
+	printf("%s\n", res.step_ticked ? "step build-import: done" : res.step_note);
 	return EXIT_OK;
 }
 
@@ -3413,7 +3416,7 @@ static int v_help(struct globals *g, struct args *a)
 			 a->npos > 1 ? a->pos[1] : "");
 	if (!want[0]) {
 		printf("hmx %s — HMIS data-exchange console for a Continuum of Care\n\n"
-		       "usage: hmx [--db PATH] [--readonly] [--no-color] [--ascii] [--cycle C] [--screen audit|review] [VERB ...]\n"
+		       "usage: hmx [--db PATH] [--readonly] [--no-color] [--ascii] [--cycle C] [--screen audit|review|match] [VERB ...]\n"
 		       "       hmx             open the console (TUI)\n\n",
 		       HMX_VERSION);
 		for (size_t i = 0; i < N_VERBS; i++)

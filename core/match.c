@@ -749,6 +749,13 @@ enum hmx_rc match_list(struct store *s, const struct match_list_opts *o,
 		unlink(res->path); /* an unrecorded copy would never be purged */
 		goto fail;
 	}
+	{
+		char note[128];
+		snprintf(note, sizeof note, "hmx match list: %llu client(s), list %lld",
+			 (unsigned long long)res->rows, (long long)res->id);
+		match_step_tick(s, o->cycle, "build-list", note, &res->step_ticked, res->step_note,
+				sizeof res->step_note);
+	}
 	kv_free(&c.exits);
 	kv_free(&c.active);
 	kv_free(&c.members);
@@ -825,8 +832,6 @@ enum hmx_rc match_purge(struct store *s, const char *cycle, struct match_purge_r
 {
 	struct match_list_rec *r = NULL;
 	struct cycle_info ci;
-	struct step_info si;
-	struct hmx_err e2 = { 0 };
 	char now[21], after[272];
 	sqlite3_stmt *st = NULL;
 	enum hmx_rc rc;
@@ -883,25 +888,35 @@ enum hmx_rc match_purge(struct store *s, const char *cycle, struct match_purge_r
 	if ((rc = store_commit(s, err)) != HMX_OK)
 		return rc;
 	/* the checklist's purge step */
-	if (step_get(s, cycle, "purge", &si, &e2) != HMX_OK) {
-		snprintf(res->step_note, sizeof res->step_note, "no purge step in %s", cycle);
-	} else if (step_state_closed(si.state)) {
-		snprintf(res->step_note, sizeof res->step_note, "purge step already %s",
-			 step_state_name(si.state));
-	} else {
+	{
 		char note[128];
 		snprintf(note, sizeof note, "hmx match purge: %zu removed, %zu already gone",
 			 res->purged, res->missing);
-		if (step_set(s, cycle, "purge", STEP_DONE, note, &e2) == HMX_OK)
-			res->step_ticked = true;
-		else
-			snprintf(res->step_note, sizeof res->step_note, "purge step not set: %.170s",
-				 e2.msg);
+		match_step_tick(s, cycle, "purge", note, &res->step_ticked, res->step_note,
+				sizeof res->step_note);
 	}
 	return HMX_OK;
 fail:
 	store_rollback(s);
 	return rc;
+}
+
+void match_step_tick(struct store *s, const char *cycle, const char *step, const char *note,
+		     bool *ticked, char *why, size_t n)
+{
+	struct hmx_err e2 = { 0 };
+	struct step_info si;
+
+	*ticked = false;
+	why[0] = '\0';
+	if (step_get(s, cycle, step, &si, &e2) != HMX_OK)
+		snprintf(why, n, "no %s step in %s", step, cycle);
+	else if (step_state_closed(si.state))
+		snprintf(why, n, "step %s already %s", step, step_state_name(si.state));
+	else if (step_set(s, cycle, step, STEP_DONE, note, &e2) == HMX_OK)
+		*ticked = true;
+	else
+		snprintf(why, n, "step %s not set: %.150s", step, e2.msg);
 }
 
 /* ---- member IDs and site fields ------------------------------------------ */

@@ -89,10 +89,13 @@ struct match_list_result {
 	char sha256[65];
 	uint64_t rows;         /* = manifest.sent */
 	int64_t id;            /* match_list row */
+	bool step_ticked;      /* the cycle's build-list step was set done */
+	char step_note[200];   /* why it was not, when not */
 };
 
 /* Writes the list and records it (match_list row, match_sent rows and
- * audit "match.list", one transaction). HMX_EINVAL (not an mcp-match cycle, bad fields, not an
+ * audit "match.list", one transaction), then sets the cycle's build-list
+ * step done when its gates allow (match_step_tick). HMX_EINVAL (not an mcp-match cycle, bad fields, not an
  * export, no export date), HMX_ENOTFOUND (cycle, export, site), HMX_EEXIST
  * (output exists), HMX_EIO, HMX_EDB. On failure no file is left behind. */
 enum hmx_rc match_list(struct store *s, const struct match_list_opts *o,
@@ -132,6 +135,14 @@ enum hmx_rc match_unpurged(struct store *s, const char *cycle, size_t *n, struct
  * unknown cycle, HMX_EIO when a file cannot be removed (nothing recorded). */
 enum hmx_rc match_purge(struct store *s, const char *cycle, struct match_purge_result *res,
 			struct hmx_err *err);
+
+/* Sets step of cycle done with note (its own audited transaction, as
+ * step_set) unless it is already closed or its gates refuse: *ticked says
+ * whether it was set, why (n bytes) says why not. Never an error: the
+ * work that ticks it is done either way. Used by match list, import,
+ * build and purge, and by the match screen after a push. */
+void match_step_tick(struct store *s, const char *cycle, const char *step, const char *note,
+		     bool *ticked, char *why, size_t n);
 
 /* Records the MCP member ID of a client (IDs only; audited). */
 enum hmx_rc match_member_set(struct store *s, const char *personal_id, const char *member_id,

@@ -663,6 +663,15 @@ enum hmx_rc match_build(struct store *s, const struct match_build_opts *o,
 		goto done;
 	res->files = out.files + hud.files;
 	rc = record(&b, spec_version_name(v), err);
+	if (rc == HMX_OK) {
+		char note[160];
+		snprintf(note, sizeof note,
+			 "hmx match build: %llu enrollment(s), %llu exit(s), %llu service change(s)",
+			 (unsigned long long)res->enrollments, (unsigned long long)res->exits,
+			 (unsigned long long)res->service_changes);
+		match_step_tick(s, o->cycle, "build-import", note, &res->step_ticked,
+				res->step_note, sizeof res->step_note);
+	}
 done:
 	if (b.names.v)
 		memset(b.names.v, 0, b.names.cap * sizeof *b.names.v); /* PII: wiped */

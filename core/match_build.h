@@ -48,11 +48,15 @@ struct match_build_result {
 	size_t files;           /* files written, companion included */
 	uint64_t clients, enrollments, exits, member_changes, service_changes;
 	uint64_t follow_up;     /* exits with Destination 99 */
+	bool step_ticked;       /* the cycle's build-import step was set done */
+	char step_note[200];    /* why it was not, when not */
 };
 
 /* HMX_EINVAL (not an mcp-match cycle, no import, blocking findings not
  * cleared, no project configured or no HUD ProjectID, member list file
- * gone or changed, a later cycle built), HMX_ENOTFOUND, HMX_EIO, HMX_EDB. */
+ * gone or changed, a later cycle built), HMX_ENOTFOUND, HMX_EIO, HMX_EDB.
+ * Once built, the cycle's build-import step is set done when its gates
+ * (review-match) allow. */
 enum hmx_rc match_build(struct store *s, const struct match_build_opts *o,
 			struct match_build_result *res, struct hmx_err *err);
 

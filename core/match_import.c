@@ -773,6 +773,14 @@ enum hmx_rc match_import(struct store *s, const struct match_import_opts *o,
 	}
 	res->matched = c.nrows;
 	rc = record(&c, &ci, err);
+	if (rc == HMX_OK) {
+		char note[128];
+		snprintf(note, sizeof note, "hmx match import: %llu row(s), %llu matched, %llu finding(s)",
+			 (unsigned long long)res->rows, (unsigned long long)res->matched,
+			 (unsigned long long)res->findings);
+		match_step_tick(s, o->cycle, "receive-members", note, &res->step_ticked,
+				res->step_note, sizeof res->step_note);
+	}
 done:
 	sent_free(&c.sent);
 	free(c.seen.k);

@@ -59,9 +59,13 @@ struct match_import_result {
 	size_t lists_compared, lists_skipped; /* client lists used for M03/M04 */
 	bool replaced;        /* an earlier import of the cycle was replaced */
 	int64_t run_id;       /* validation_run of the findings */
+	bool step_ticked;     /* the cycle's receive-members step was set done */
+	char step_note[200];  /* why it was not, when not */
 };
 
-/* Reads, checks and records the member list (see above). HMX_EINVAL (not
+/* Reads, checks and records the member list (see above), then sets the
+ * cycle's receive-members step done when its gates allow (findings or
+ * not: the list was received; review-match is the admin's). HMX_EINVAL (not
  * an mcp-match cycle, no client list yet, no header, no HMIS Client ID
  * column, bad mapping file), HMX_ENOTFOUND (cycle, file), HMX_EIO, HMX_EDB.
  * Findings are not an error: res counts them (blocking > 0: exit 1). */

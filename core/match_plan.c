@@ -273,7 +273,7 @@ enum hmx_rc match_summary_get(struct store *s, const char *cycle, struct match_s
 {
 	static const char *const q =
 		"SELECT json_extract(manifest, '$.eligible'), json_extract(manifest, '$.sent'),"
-		" json_extract(manifest, '$.inactive'),"
+		" json_extract(manifest, '$.left_out.inactive'),"
 		" json_extract(manifest, '$.left_out.\"no-release\"'),"
 		" json_extract(manifest, '$.left_out.expired'),"
 		" json_extract(manifest, '$.left_out.\"not-yet\"'),"

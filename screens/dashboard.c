@@ -44,6 +44,7 @@ struct dash {
 static const struct screen_action dash_actions[] = {
 	{ ACT_ENTER, "Open", "Open the checklist of the selected cycle", NEED_ROW },
 	{ ACT_MAP, "Map", "Map the files of the selected cycle to projects", NEED_ROW },
+	{ ACT_MATCH, NULL, NULL, NEED_ROW },
 	{ ACT_PROJECTS, "Projects", NULL, 0 },
 	{ ACT_AUDIT_LOG, "Log", NULL, 0 },
 	{ ACT_REVIEW, "Review", "Show the validation review of the selected cycle", NEED_ROW },
@@ -53,6 +54,7 @@ static const struct tui_keybind dash_keys[] = {
 	{ TUI_FN(KEY_RIGHT), ACT_ENTER, false },
 	{ 'l', ACT_ENTER, false },
 	{ 'm', ACT_MAP, false },
+	{ 'M', ACT_MATCH, false },
 	{ 'p', ACT_PROJECTS, false },
 	{ 'L', ACT_AUDIT_LOG, false },
 	{ 'v', ACT_REVIEW, false },
@@ -283,6 +285,8 @@ static unsigned dash_handle(struct tui *t, void *priv, enum action a)
 		tui_push(t, &checklist_screen, d->cycles[tui_selected(t)].code);
 	else if (a == ACT_MAP)
 		tui_push(t, &mapping_screen, d->cycles[tui_selected(t)].code);
+	else if (a == ACT_MATCH)
+		scr_open_match(t, &d->cycles[tui_selected(t)]);
 	else if (a == ACT_PROJECTS)
 		tui_push(t, &projects_screen, NULL);
 	else if (a == ACT_AUDIT_LOG)

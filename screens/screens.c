@@ -11,8 +11,8 @@
 
 enum hmx_rc tui_run(struct store *s, const struct tui_options *opt, struct hmx_err *err)
 {
-	const struct screen_ops *screens[] = { &dashboard_screen, &checklist_screen };
-	const char *args[] = { NULL, opt->open_cycle };
+	const struct screen_ops *screens[] = { &dashboard_screen, &checklist_screen, NULL };
+	const char *args[] = { NULL, opt->open_cycle, opt->open_cycle };
 
 	if (opt->review_as) {
 		/* the restricted session: this one screen and nothing under it */
@@ -27,19 +27,40 @@ enum hmx_rc tui_run(struct store *s, const struct tui_options *opt, struct hmx_e
 	if (opt->open_screen) {
 		if (strcmp(opt->open_screen, "audit") == 0) {
 			screens[1] = &audit_screen;
-		} else if (strcmp(opt->open_screen, "review") == 0) {
+			return shell_run(s, opt, screens, args, 2, err);
+		}
+		if (strcmp(opt->open_screen, "review") == 0) {
 			if (!opt->open_cycle)
 				return hmx_err_set(err, HMX_EINVAL,
 						   "--screen review needs --cycle CYCLE");
 			screens[1] = &vreview_screen;
-		} else {
-			return hmx_err_set(err, HMX_EINVAL,
-					   "no screen \"%s\" to open (known: audit, review)",
-					   opt->open_screen);
+			return shell_run(s, opt, screens, args, 2, err);
 		}
-		return shell_run(s, opt, screens, args, 2, err);
+		if (strcmp(opt->open_screen, "match") == 0) {
+			/* over the cycle's checklist: q goes back to it */
+			if (!opt->open_cycle)
+				return hmx_err_set(err, HMX_EINVAL,
+						   "--screen match needs --cycle C (an mcp-match cycle)");
+			screens[2] = &match_screen;
+			return shell_run(s, opt, screens, args, 3, err);
+		}
+		return hmx_err_set(err, HMX_EINVAL,
+				   "no screen \"%s\" to open (known: audit, review, match)",
+				   opt->open_screen);
 	}
 	return shell_run(s, opt, screens, args, opt->open_cycle ? 2 : 1, err);
+}
+
+/* The match screen of an mcp-match cycle, or why not. */
+bool scr_open_match(struct tui *t, const struct cycle_info *ci)
+{
+	if (strcmp(ci->kind, "mcp-match") != 0) {
+		tui_message(t, ROLE_WARNING, "Match: %s is a %s cycle; the match screen is for mcp-match",
+			    ci->code, ci->kind);
+		return false;
+	}
+	tui_push(t, &match_screen, ci->code);
+	return true;
 }
 
 enum tui_role scr_due_text(cal_day deadline, enum due_status due, cal_day today, char *buf,

@@ -29,8 +29,15 @@ extern const struct screen_ops vreview_screen;
  * screen of a restricted session; open() takes "NAME\tCYCLE" (CYCLE may
  * be empty: every open cycle). */
 extern const struct screen_ops rreview_screen;
+/* The client match of one mcp-match cycle: lists, findings, transfers;
+ * open() takes the cycle code. */
+extern const struct screen_ops match_screen;
 /* Agencies and projects: source, HUD ProjectID, aliases, reporting group. */
 extern const struct screen_ops projects_screen;
+
+/* Opens the match screen on ci when it is an mcp-match cycle; else says
+ * why on the message line and returns false. */
+bool scr_open_match(struct tui *t, const struct cycle_info *ci);
 
 /* Writes how a deadline stands today into buf: "3 days left",
  * "1 day left", "due today", "OVERDUE 12 days", "no deadline", or "" for

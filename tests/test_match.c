@@ -393,6 +393,43 @@ static void test_no_pii_in_database(void **state)
 	}
 }
 
+/* match list ticks build-list once confirm-releases is closed; the
+ * refusal names the gate; a closed step is left as it is; each tick is a
+ * step change audited as step_set makes it. */
+static void test_list_ticks_step(void **state)
+{
+	struct mfx *m = *state;
+	struct match_list_result r;
+	struct hmx_err err;
+	struct step_info si;
+
+	assert_int_equal(run(m, "one.csv", NULL, NULL, NULL, &r, &err), HMX_OK);
+	assert_false(r.step_ticked);
+	assert_non_null(strstr(r.step_note, "confirm-releases"));
+	assert_int_equal(step_get(m->fx.s, CYCLE, "build-list", &si, &err), HMX_OK);
+	assert_int_equal(si.state, STEP_TODO);
+	assert_int_equal(step_set(m->fx.s, CYCLE, "confirm-releases", STEP_DONE, "", &err), HMX_OK);
+	assert_int_equal(run(m, "two.csv", NULL, NULL, NULL, &r, &err), HMX_OK);
+	assert_true(r.step_ticked);
+	assert_int_equal(step_get(m->fx.s, CYCLE, "build-list", &si, &err), HMX_OK);
+	assert_int_equal(si.state, STEP_DONE);
+	assert_non_null(strstr(si.note, "hmx match list"));
+	assert_int_equal(fx_count(m->fx.s, "SELECT count(*) FROM audit WHERE action LIKE 'step%'"
+					   " AND object LIKE '%/build-list'"),
+			 1);
+	assert_int_equal(run(m, "three.csv", NULL, NULL, NULL, &r, &err), HMX_OK);
+	assert_false(r.step_ticked);
+	assert_non_null(strstr(r.step_note, "already done"));
+	/* the helper alone: an unknown step is said, never an error */
+	{
+		bool t;
+		char why[200];
+		match_step_tick(m->fx.s, CYCLE, "no-such-step", "x", &t, why, sizeof why);
+		assert_false(t);
+		assert_non_null(strstr(why, "no no-such-step step"));
+	}
+}
+
 static void test_purge(void **state)
 {
 	struct mfx *m = *state;
@@ -468,6 +505,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_fields_narrow, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refusals_leave_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_pii_in_database, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_list_ticks_step, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_purge, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_template, setup, teardown),
 	};

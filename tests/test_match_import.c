@@ -357,8 +357,14 @@ static void test_build_and_delta(void **state)
 	assert_int_equal(sum.to_enroll, 2);
 	assert_int_equal(sum.to_exit, 0);
 	assert_int_equal(sum.service_changes, 1);
+	/* receive-members waits for send-list: the import says so */
+	assert_false(res.step_ticked);
+	assert_non_null(strstr(res.step_note, "send-list"));
 
 	assert_int_equal(match_build(m->fx.s, &o, &br, &err), HMX_OK);
+	/* build-import waits for review-match: the build says so */
+	assert_false(br.step_ticked);
+	assert_non_null(strstr(br.step_note, "review-match"));
 	assert_int_equal(br.enrollments, 2);
 	assert_int_equal(br.clients, 2);
 	assert_int_equal(br.files, 25);
@@ -366,8 +372,27 @@ static void test_build_and_delta(void **state)
 	assert_int_equal(stat(path, &sb), 0);
 	assert_int_equal(sb.st_mode & 0777, 0600);
 	validate_clean(d1, SPEC_FY2024);
+	/* once the steps before are closed, import and build tick theirs */
+	{
+		static const char *const before[] = { "confirm-releases", "build-list", "send-list" };
+		for (size_t i = 0; i < 3; i++)
+			assert_int_equal(step_set(m->fx.s, C1, before[i], STEP_DONE, "", &err), HMX_OK);
+	}
+	assert_int_equal(import(m, C1, "m.csv",
+				HDR
+				"p1,Vantreloe,Gorsemund,1973-02-03,Plan,Medi-Cal,M1,C1,2026-01-01,,"
+				"enrolled,ECM Co,2026-02-01,,,,,,\n"
+				"p2,Quabbeline,Ferrowick,1991-10-11,Plan,D-SNP,M2,C2,2026-02-01,2026-06-30,"
+				",,,,,,,,\n"
+				"p3,Ystradine,Holloway-Pim,1966-06-16,Plan,Medi-Cal,M3,C3,2025-01-01,"
+				"2026-01-31,,,,,,,,,\n",
+				&res),
+			 HMX_OK);
+	assert_true(res.step_ticked);
+	assert_int_equal(step_set(m->fx.s, C1, "review-match", STEP_DONE, "", &err), HMX_OK);
 	o.dir = d1b;
 	assert_int_equal(match_build(m->fx.s, &o, &br, &err), HMX_OK);
+	assert_true(br.step_ticked);
 	same_files(d1, d1b);
 	assert_int_equal(fx_count(m->fx.s, "SELECT count(*) FROM match_enrollment"), 2);
 	assert_int_equal(match_summary_get(m->fx.s, C1, &sum, &err), HMX_OK);

@@ -34,6 +34,8 @@
 	ACTION(VIEW, FLAGS, "flags", "Show the cycle's mapping flags (X01, X02, DUP ...)") \
 	ACTION(VIEW, GROUP_HISTORY, "group-history", \
 	       "Show when projects joined or left the reporting group") \
+	ACTION(VIEW, MATCH, "match", \
+	       "Open the client match of the selected mcp-match cycle (lists, findings, transfers)") \
 	ACTION(VIEW, AUDIT_LOG, "audit-log", "Show the audit log of every change") \
 	ACTION(VIEW, FILTER_CYCLE, "filter-cycle", "Show only the changes of one cycle") \
 	ACTION(VIEW, FILTER_PROJECT, "filter-project", "Show only the changes of one project") \
@@ -87,11 +89,23 @@
 	ACTION(REVIEW, REVALIDATE, "revalidate", \
 	       "Take in a newer demo-site export of the cycle and re-validate it") \
 	ACTION(REVIEW, EXPORT, "export", "Write the cycle's review report to a file") \
+	ACTION(MATCH, MATCH_LIST, "match-list", \
+	       "Build the client list from an HMIS export (asks the export and the file, then asks first)") \
+	ACTION(MATCH, MATCH_PUSH, "match-push", \
+	       "Send the client list to the cycle's MCP site (says what leaves; asks first)") \
+	ACTION(MATCH, MATCH_PULL, "match-pull", \
+	       "Download the member list from the MCP site (asks the remote name, then asks first)") \
+	ACTION(MATCH, MATCH_IMPORT, "match-import", \
+	       "Import the member list and check it (asks the file, then asks first)") \
+	ACTION(MATCH, MATCH_BUILD, "match-build", \
+	       "Build the HMIS import files (asks the folder, then asks first)") \
+	ACTION(MATCH, MATCH_PURGE, "match-purge", \
+	       "Delete the local copies of the cycle's client lists (asks first)") \
 	ACTION(DIALOG, YES, "yes", "Answer yes to the question") \
 	ACTION(DIALOG, NO, "no", "Answer no to the question (the default)")
 
 enum action_group { GROUP_MOVE, GROUP_VIEW, GROUP_STEP, GROUP_MAP, GROUP_PROJECT, GROUP_REVIEW,
-		   GROUP_DIALOG };
+		   GROUP_MATCH, GROUP_DIALOG };
 
 enum action {
 	ACT_NONE = 0,

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "tui/dump.h"
@@ -85,6 +86,8 @@ struct tui {
 	FILE *dump_f, *colors_f;
 	int n_dumps;
 	bool cursor_on;
+	double progress_last; /* monotonic seconds of the last progress paint */
+	char progress_what[96];
 };
 
 static volatile sig_atomic_t shell_signalled;
@@ -180,6 +183,13 @@ void tui_prompt(struct tui *t, const char *label, tui_text_fn done)
 	hmx_strlcpy(t->prompt_label, label, sizeof t->prompt_label);
 	tui_edit_clear(&t->edit);
 	t->prompt_fn = done;
+}
+
+void tui_prompt_text(struct tui *t, const char *label, const char *initial, tui_text_fn done)
+{
+	tui_prompt(t, label, done);
+	if (initial)
+		tui_edit_insert(&t->edit, initial);
 }
 
 void tui_confirm(struct tui *t, const char *question, tui_yes_fn yes)
@@ -957,6 +967,67 @@ static void shell_log_hook(void *ctx, enum hmx_log_level level, const char *msg)
 
 	if (level >= HMX_LOG_WARN)
 		tui_message(t, level == HMX_LOG_ERROR ? ROLE_BLOCKING : ROLE_WARNING, "%s", msg);
+}
+
+static double shell_mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Paints "[#####.....] WHAT  done/total" over the message line and shows
+ * it at once: the loop is not running while core works. */
+static void shell_progress_paint(const char *what, uint64_t done, uint64_t total)
+{
+	char bar[21], sz1[32], sz2[32];
+	int fill = total ? (int)(20.0 * (double)(done < total ? done : total) / (double)total) : 0;
+
+	for (int i = 0; i < 20; i++)
+		bar[i] = i < fill ? '#' : '.';
+	bar[20] = '\0';
+	if (shell_too_small())
+		return;
+	tui_fill(stdscr, LINES - 2, 0, COLS, A_NORMAL);
+	if (total)
+		tui_putf(stdscr, LINES - 2, 1, COLS - 2, theme_attr(ROLE_HEADER), "[%s] %s  %s of %s",
+			 bar, what, hmx_human_size(sz1, sizeof sz1, done),
+			 hmx_human_size(sz2, sizeof sz2, total));
+	else
+		tui_putf(stdscr, LINES - 2, 1, COLS - 2, theme_attr(ROLE_HEADER), "%s ...", what);
+	wnoutrefresh(stdscr);
+	doupdate();
+}
+
+static void shell_progress_hook(void *ctx, const char *what, uint64_t done, uint64_t total)
+{
+	struct tui *t = ctx;
+	double now = shell_mono();
+
+	if (now - t->progress_last < 0.1 && done < total)
+		return;
+	t->progress_last = now;
+	shell_progress_paint(t->progress_what[0] ? t->progress_what : what ? what : "", done,
+			     total);
+}
+
+void tui_progress_begin(struct tui *t, const char *what)
+{
+	struct hmx_hooks hooks = { .log = shell_log_hook, .progress = shell_progress_hook, .ctx = t };
+
+	hmx_strlcpy(t->progress_what, what ? what : "", sizeof t->progress_what);
+	t->progress_last = 0;
+	hmx_hooks_install(&hooks);
+	shell_progress_paint(t->progress_what, 0, 0);
+}
+
+void tui_progress_end(struct tui *t)
+{
+	struct hmx_hooks hooks = { .log = shell_log_hook, .ctx = t };
+
+	t->progress_what[0] = '\0';
+	hmx_hooks_install(&hooks);
 }
 
 /* ncursesw needs a UTF-8 LC_CTYPE to show accents; use the user's locale,

@@ -112,6 +112,17 @@ void tui_error(struct tui *t, const char *what, const struct hmx_err *err);
 typedef unsigned (*tui_text_fn)(struct tui *t, void *priv, const char *text);
 void tui_prompt(struct tui *t, const char *label, tui_text_fn done);
 
+/* As tui_prompt, the line starting with initial (may be NULL), which the
+ * user can keep (Enter) or edit. */
+void tui_prompt_text(struct tui *t, const char *label, const char *initial, tui_text_fn done);
+
+/* For a long core call made synchronously from a handler: until
+ * tui_progress_end(), core's hmx_progress() paints a bar with what, the
+ * bytes done and the total over the message line and shows it at once
+ * (the loop is not running meanwhile). */
+void tui_progress_begin(struct tui *t, const char *what);
+void tui_progress_end(struct tui *t);
+
 /* Asks a yes/no question in a dialog; No is the default (Enter, Esc, n).
  * The question should name the consequence. yes() runs on y only. */
 typedef unsigned (*tui_yes_fn)(struct tui *t, void *priv);

@@ -28,6 +28,16 @@
 #   reviewers/      maria_ed25519 and sam_ed25519 (+ .pub), the demo
 #                   reviewers' keys; their forced-command lines are in
 #                   sshd/review_keys (`hmx reviewer add --authorized-keys`)
+#   mcp/            the client match (mcp-match cycle of the import cycle's
+#                   period): hmis-export.zip (hmxgen: the HMIS data the client
+#                   list is built from) and roster.csv (the agencies'
+#                   releases: most clients mcp-match, some expired, revoked
+#                   or none)
+#   mcp-sftp/       the demo MCP's folder on the same sshd (site `mcp`, role
+#                   mcp): the member list it sent back (members-CYCLE.csv,
+#                   tests/gen/members.sh, a name and a date wrong on purpose)
+#   ws/match/CYCLE/ the client list hmx built and pushed (0600), where the
+#                   match screen puts what it pulls and builds
 #   hmx             a wrapper: HOME and HMX_DB set for the demo, then hmx
 # The sshd listens on two ports: PORT (sftp only, the RDC) and PORT+1 (the
 # review: only the reviewers' keys, each forced to `hmx review --as NAME`).
@@ -37,7 +47,11 @@
 # The import cycle is left in the review stage: findings of several checks
 # in three projects of two agencies, a few decisions made (the table
 # REVIEW_DECISIONS below), two reviewers (maria: HAC, sam: VNEOC), and
-# notify-live refused by the gate. hmxgen is a test tool (not installed),
+# notify-live refused by the gate. The mcp-match cycle is left with its
+# list built (with the consent manifest), pushed to the demo MCP and the
+# member list waiting there: pull it (g), import it (i), review the
+# findings, mark review-match done, build the import files (b), purge (x)
+# in the match screen (M on the cycle). hmxgen is a test tool (not installed),
 # so this part lives here and not in `hmx demo`, which only seeds the
 # registry and the cycles.
 # Needs HMX and HMXGEN (built programs); ASSETS defaults to assets/.
@@ -211,10 +225,64 @@ review_setup() {
 }
 
 
+# The client match with the demo MCP (issue 9): an mcp-match cycle of the
+# import cycle's period (IS..IE, set by review_setup), the releases, the
+# MCP project, the site on the demo sshd; the list built and pushed as the
+# admin would, and the MCP's answer waiting in its folder.
+mcp_setup() {
+	P=$(echo "$imp" | json_field period)
+	MC="mcp-match-$P"
+	M="$DIR/mcp"
+	MS="$DIR/mcp-sftp"
+	W="$DIR/ws/match/$MC"
+	mkdir -p "$M" "$DIR/ws/match"
+	mkdir -m 700 -p "$MS"
+	mkdir -m 700 -p "$W"
+	"$HMXGEN" --out "$M/gen" --force --quiet --assets "$ASSETS" --spec FY2024 --clients 80 \
+		--projects 10 --seed 9 --start "$IS" --end "$IE" --zip "$M/hmis-export.zip"
+	# the releases: IDs of the export; every 10th client none, some expired,
+	# some revoked, a few with a release of another scope only
+	awk -F, 'NR == 1 { print "PersonalID,scope,start,end,revoked"; next }
+	{
+		gsub(/"/, "", $1)
+		k = (NR - 1) % 10
+		if (k == 3) next
+		if (k == 5) { print $1 ",mcp-match,2024-01-01,2025-06-30,"; next }
+		if (k == 7) { print $1 ",mcp-match,2025-01-01,,2026-01-15"; next }
+		if (k == 9) { print $1 ",rdc-upload,2025-01-01,,"; next }
+		print $1 ",mcp-match,2025-01-01,,"
+	}' "$M/gen/Client.csv" >"$M/roster.csv"
+	rm -rf "$M/gen"
+	HMX_USER=dana "$H" consent import "$M/roster.csv" >/dev/null
+	HMX_USER=dana "$H" project agency-add DHP "Demo Health Plan" >/dev/null
+	HMX_USER=dana "$H" project add mcp-members --name "Demo Health Plan members" --agency DHP \
+		--source hmis --hud-id 9900 >/dev/null
+	HMX_USER=dana "$H" config set match.project mcp-members >/dev/null
+	HMX_USER=dana "$H" config set match.project_start "$IS" >/dev/null
+	HMX_USER=dana "$H" cycle new mcp-match "$P" >/dev/null
+	HMX_USER=dana "$H" site add mcp --host 127.0.0.1 --port "$PORT" --user "$USER_NAME" \
+		--identity "$DIR/home/.ssh/id_ed25519" --remote-dir "$MS" --role mcp >/dev/null
+	# what the agreement with the demo MCP allows (minimum necessary)
+	HMX_USER=dana "$H" match fields mcp first_name,last_name,dob,gender >/dev/null
+	HMX_USER=dana "$H" step set "$MC" confirm-releases done \
+		--note "agreement with Demo Health Plan; roster of the agencies' releases" >/dev/null
+	HMX_USER=dana "$H" match list "$MC" --from "$M/hmis-export.zip" --site mcp \
+		-o "$W/clients-$MC.csv" >/dev/null
+	HMX_USER=dana "$H" push mcp "$W/clients-$MC.csv" >/dev/null </dev/null
+	HMX_USER=dana "$H" step set "$MC" send-list done --note "pushed to the demo MCP" >/dev/null
+	# the MCP's answer: its members among the clients sent, with a first
+	# name misspelled (M03) and an effective date that is no date (M07)
+	sh "$GEN_MEMBERS" "$MS/clients-$MC.csv" "$MS/members.tmp" "$IS" "$IE"
+	(umask 077 && awk -F, -v OFS=, 'NR == 3 { $2 = $2 "e" } NR == 6 { $11 = "2026-02-30" } 1' \
+		"$MS/members.tmp" >"$MS/members-$MC.csv")
+	rm -f "$MS/members.tmp" "$MS/clients-$MC.csv" # non-member data destroyed
+}
+
 setup() {
 	: "${HMXGEN:?set HMXGEN to the hmxgen binary}"
 	HMXGEN=$(abspath "$HMXGEN")
 	ASSETS=$(cd "${ASSETS:-$(dirname "$0")/../../assets}" && pwd)
+	GEN_MEMBERS="$(cd "$(dirname "$0")/../gen" && pwd)/members.sh"
 	if [ ! -x "$SSHD" ] || ! command -v ssh-keygen >/dev/null; then
 		say "openssh-server/openssh-client missing (make deps)"
 		exit 1
@@ -222,7 +290,7 @@ setup() {
 	USER_NAME=$(id -un)
 	stop
 	rm -rf "$DIR/ws" "$DIR/rdc" "$DIR/home" "$DIR/sshd" "$DIR/in" "$DIR/gen" "$DIR/hmx" \
-		"$DIR/import" "$DIR/reviewers"
+		"$DIR/import" "$DIR/reviewers" "$DIR/mcp" "$DIR/mcp-sftp"
 	mkdir -p "$DIR/ws" "$DIR/rdc" "$DIR/home/.ssh" "$DIR/sshd" "$DIR/in" "$DIR/import" \
 		"$DIR/reviewers"
 	chmod 700 "$DIR/home/.ssh" "$DIR/reviewers"
@@ -284,6 +352,7 @@ WRAP
 		stop
 		exit 1
 	fi
+	mcp_setup
 	first=$(ls "$DIR/rdc" | head -1)
 	say "workspace $DIR/ws/hmx.db; RDC folder $DIR/rdc ($n exports for $CYCLE)"
 	say "demo sshd on 127.0.0.1:$PORT (pid $(cat "$PIDFILE")), site rdc"
@@ -296,6 +365,9 @@ demo: try (the wrapper sets HOME=$DIR/home and HMX_DB for the demo):
 demo: the demo-site review of $IMP (findings of HAC for maria, of VNEOC for sam):
   $DIR/hmx findings $IMP --counts
   $DIR/hmx step set $IMP notify-live done      # refused by the gate, with the count
+demo: the client match $MC with the demo MCP (list sent; its member list waits in $MS):
+  $DIR/hmx --screen match --cycle $MC     # g pull, i import, / search, b build, x purge
+  $DIR/hmx match show $MC
 demo: review over SSH as maria (or sam), as a partner would:
   ssh -p $RPORT -i $DIR/reviewers/maria_ed25519 -o IdentitiesOnly=yes -o UserKnownHostsFile=$DIR/home/.ssh/known_hosts $USER_NAME@127.0.0.1
 EOF

@@ -7,7 +7,9 @@
 # own ID); the import cycle is in the review stage (findings of several
 # checks in three projects, decisions made, two reviewers, notify-live
 # refused by the gate) and the review port runs only `hmx review --as NAME`
-# for a reviewer's key; the user's ~/.ssh is never touched; a second set-up stops the
+# for a reviewer's key; the mcp-match cycle has its list sent to the demo
+# MCP folder and is walked in the match screen (pull, import, findings,
+# build, valid import files); the user's ~/.ssh is never touched; a second set-up stops the
 # first server; `demo.sh stop` leaves no process behind.
 . "$(dirname "$0")/../lib.sh"
 GEN=${HMXGEN:-$(dirname "$HMX")/hmxgen}
@@ -83,6 +85,30 @@ expect_eq "$?" 255 "the RDC key is refused on the review port"
 S "$(sed -n 's/^Port //p' "$D/sshd/sshd_config" | head -1)" "$D/reviewers/sam_ed25519"
 expect_eq "$?" 255 "a reviewer's key is refused on the sftp port"
 [ -d "$HOME/.ssh" ] && bad "the user's ~/.ssh was touched by the review logins" || ok
+
+# the client match with the demo MCP: list sent, member list waiting;
+# walked in the match screen (headless) over the demo sshd
+MC=mcp-match-2027B2
+expect_grep "hmx --screen match --cycle $MC" "$T/setup.out" "set-up names the match walk"
+expect_rc 0 "match show" H match show "$MC"
+expect_grep "/ws/match/$MC/clients-$MC.csv" "$T/out" "the list built, kept in ws/match"
+H step list "$MC" --format json | sed 's/},{/}\n{/g' >"$T/msteps"
+for s in confirm-releases build-list send-list; do
+	expect_grep "\"code\":\"$s\",.*\"state\":\"done\"" "$T/msteps" "match step $s done"
+done
+expect_rc 0 "ls mcp" timeout 60 "$D/hmx" ls mcp
+expect_grep "members-$MC.csv$" "$T/out" "the member list waits in the MCP folder"
+if grep -q "clients-$MC.csv" "$T/out"; then bad "the MCP kept the client list"; else ok; fi
+printf 'key:g\nenter\nyes\nkey:i\nenter\nyes\ndump\nkey:q\nkey:/\ntext:review-match\nenter\nkey:d\nenter\nkey:M\nkey:b\nenter\nyes\ndump\n' >"$T/walk.keys"
+expect_rc 0 "match screen: pull, import, review, build" timeout 60 "$D/hmx" --keys "$T/walk.keys" \
+	--dump-screen "$T/walk.out" --size 120x30 --screen match --cycle "$MC"
+expect_grep "Member list .* returned, .* matched, 2 findings (0 blocking)" "$T/walk.out" \
+	"the demo member list: two findings"
+expect_grep "M03 .*First Name" "$T/walk.out" "M03 listed by ID and column"
+expect_grep "M07 .*MCP Date of Enrollment" "$T/walk.out" "M07 listed"
+expect_grep "build-import: done" "$T/walk.out" "built after the review, step ticked"
+expect_rc 0 "the demo's import files validate" H validate "$D/ws/match/$MC/import/hmis-csv"
+expect_grep "no blocking finding" "$T/out" "no blocking finding"
 
 # pull, verified; intake and mapping
 expect_rc 0 "pull one" timeout 60 "$D/hmx" pull rdc rdc-1101-2027Q1.zip --to "$D/in"

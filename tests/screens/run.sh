@@ -130,6 +130,56 @@ setup_review() {
 		>/dev/null || return 1
 }
 
+# setup_match DB: an mcp-match cycle (2027B3) with made-up clients: a
+# consent roster (k1-k4 released, k5 revoked, k6 none), the client list
+# built from a hand-made export (k7 inactive), an MCP site (never
+# contacted) and a member list back with findings (a name and a DOB that
+# disagree, a date that is not a date, an unknown ID), imported.
+MC=mcp-match-2027B3
+setup_match() {
+	x="$T/setup-match"
+	rm -rf "$x"
+	mkdir -p "$x/xp" "$x/lists"
+	printf 'ExportID,SourceName,ExportDate,ExportStartDate,ExportEndDate,SoftwareName,CSVVersion\nE1,Test,2026-11-20 10:00:00,2026-08-01,2026-11-19,soft,2024 v1.3\n' >"$x/xp/Export.csv"
+	{
+		echo "PersonalID,FirstName,MiddleName,LastName,NameSuffix,NameDataQuality,DOB,DOBDataQuality,Woman,Man,NonBinary,CulturallySpecific,Transgender,Questioning,DifferentIdentity,GenderNone,DateUpdated,DateDeleted"
+		echo "k1,Quorvaline,,Dembrisk,,1,1971-03-04,1,1,0,0,0,0,0,0,,2026-10-01 08:00:00,"
+		echo "k2,Mellifrond,,Ashcombe,,1,1966-06-16,1,0,1,0,0,0,0,0,,2026-10-01 08:00:00,"
+		echo "k3,Tarrowin,,Gelspeth,,1,1990-01-30,1,0,0,1,0,0,0,0,,2026-10-01 08:00:00,"
+		echo "k4,Ulphine,,Corvedge,,1,1983-12-12,1,1,0,0,0,0,0,0,,2026-10-01 08:00:00,"
+		echo "k5,Brantwyn,,Oddlestone,,1,1958-07-07,1,0,1,0,0,0,0,0,,2026-10-01 08:00:00,"
+		echo "k6,Ferrisca,,Lumbwell,,1,1979-09-19,1,1,0,0,0,0,0,0,,2026-10-01 08:00:00,"
+		echo "k7,Gadrilla,,Wendmoor,,1,1961-11-11,1,1,0,0,0,0,0,0,,2026-10-01 08:00:00,"
+	} >"$x/xp/Client.csv"
+	{
+		echo "EnrollmentID,PersonalID,ProjectID,EntryDate,DateDeleted"
+		for k in 1 2 3 4 5 6; do echo "e$k,k$k,501,2026-09-10,"; done
+		echo "e7,k7,501,2025-01-10,"
+	} >"$x/xp/Enrollment.csv"
+	printf 'ExitID,EnrollmentID,ExitDate,DateDeleted\nx7,e7,2025-06-30,\n' >"$x/xp/Exit.csv"
+	{
+		echo "PersonalID,scope,start,end,revoked"
+		for k in 1 2 3 4 7; do echo "k$k,mcp-match,2026-01-01,,"; done
+		echo "k5,mcp-match,2026-01-01,,2026-10-15"
+	} >"$x/roster.csv"
+	"$HMX" --db "$1" cycle new mcp-match 2027B3 >/dev/null || return 1
+	"$HMX" --db "$1" consent import "$x/roster.csv" >/dev/null || return 1
+	"$HMX" --db "$1" step set "$MC" confirm-releases done >/dev/null || return 1
+	"$HMX" --db "$1" match list "$MC" --from "$x/xp" -o "$x/lists/list.csv" >/dev/null || return 1
+	"$HMX" --db "$1" site add mcp --host 127.0.0.1 --port 2222 --user coc --remote-dir inbox \
+		--role mcp >/dev/null || return 1
+	{
+		echo "HMIS Client ID,First Name,Middle Name,Last Name,Suffix,Date of Birth,MCP,MCP Coverage/Plan Type,MCP Member ID,CIN,MCP Date of Enrollment,MCP Date of Exit,ECM,ECM Provider,Date of Enrollment for ECM,Date of Discharge for ECM"
+		echo "k1,Quorvaline,,Dembrisk,,1971-03-04,Partnership,Medi-Cal,M001,91000001A,2026-09-01,,enrolled,Harbor ECM,2026-10-01,"
+		echo "k2,Mellifrund,,Ashcombe,,1966-06-16,Partnership,Medi-Cal,M002,91000002A,2026-09-01,,,,,"
+		echo "k3,Tarrowin,,Gelspeth,,1990-01-31,Partnership,D-SNP,M003,91000003A,2026-09-01,,,,,"
+		echo "k4,Ulphine,,Corvedge,,1983-12-12,Partnership,Medi-Cal,M004,91000004A,2026-31-09,,,,,"
+		echo "zz8,Nobody,,Known,,1970-01-01,Partnership,Medi-Cal,M099,91000099A,2026-09-01,,,,,"
+	} >"$x/members.csv"
+	"$HMX" --db "$1" match import "$MC" "$x/members.csv" >/dev/null
+	[ $? -le 1 ] || return 1
+}
+
 # fresh copy of the fixture for one case; prints its path
 fresh() {
 	rm -rf "$T/$1"
@@ -301,6 +351,26 @@ for col in 2 3 4 7 9; do # FirstName MiddleName LastName SSN DOB
 done
 [ $leaked = 0 ] && ok || bad "Enter: client data on screen"
 [ "$(grep -c . "$T/client-row")" -gt 5 ] && ok || bad "the client row was not read (test cannot fail)"
+# --- match.keys: the push and the purge were declined (Enter, n): nothing
+# sent, the local list kept, send-list and purge still todo
+MDB="$T/match/hmx.db"
+expect_eq "$(sqlite3 "$MDB" "SELECT count(*) FROM transfer")" 0 "declined push: no transfer job"
+expect_eq "$(sqlite3 "$MDB" "SELECT count(*) FROM match_list WHERE purged_at IS NULL")" 1 \
+	"declined purge: the list is kept"
+expect_eq "$(sqlite3 "$MDB" "SELECT count(*) FROM audit WHERE action IN ('match.purge', 'transfer.new')")" \
+	0 "declined actions: nothing audited"
+"$HMX" --db "$MDB" step list "$MC" --format json >"$T/mj"
+expect_grep '"code":"send-list",[^}]*"state":"todo"' "$T/mj" "send-list still todo"
+expect_grep '"code":"build-list",[^}]*"state":"done"' "$T/mj" "match list ticked build-list"
+expect_grep '"code":"receive-members",[^}]*"state":"todo"' "$T/mj" \
+	"receive-members not ticked while send-list is open"
+# the screen refuses another kind of cycle, names it
+if "$HMX" --db "$MDB" --keys "$here/match.keys" --screen match --cycle rdc-upload-2027Q2 \
+	2>"$T/err" >/dev/null; then bad "match screen opened on an rdc-upload cycle"; else ok; fi
+expect_grep "rdc-upload-2027Q2 is a rdc-upload cycle" "$T/err" "match screen: wrong kind named"
+if "$HMX" --db "$MDB" --keys "$here/match.keys" --screen match 2>"$T/err" >/dev/null; then
+	bad "--screen match without --cycle accepted"; else ok; fi
+expect_grep "needs --cycle" "$T/err" "--screen match without --cycle: says so"
 
 # --- colours: none at all with NO_COLOR or --no-color, some without
 db=$(fresh colors)
