@@ -325,6 +325,7 @@ static enum hmx_rc set_options(struct sftpc *c, const struct site *site, const s
 {
 	const char *home = getenv("HOME");
 	long timeout = o->timeout_s > 0 ? o->timeout_s : 30;
+	int nodelay = 1;
 	int verbosity = SSH_LOG_NOLOG;
 	char sshdir[1000], *s = NULL;
 	unsigned port = 0;
@@ -353,6 +354,10 @@ static enum hmx_rc set_options(struct sftpc *c, const struct site *site, const s
 	if (site->user[0] && ssh_options_set(c->ssh, SSH_OPTIONS_USER, site->user) < 0)
 		return hmx_err_set(err, HMX_EINVAL, "bad user \"%s\"", site->user);
 	ssh_options_set(c->ssh, SSH_OPTIONS_TIMEOUT, &timeout);
+	/* SFTP requests are small packets sent while replies are in flight:
+	 * with Nagle's algorithm they wait for the peer's delayed ACK and the
+	 * pipeline runs dry (seconds lost per hundred MB on loopback). */
+	ssh_options_set(c->ssh, SSH_OPTIONS_NODELAY, &nodelay);
 
 	if (ssh_options_get(c->ssh, SSH_OPTIONS_HOST, &s) == SSH_OK && s) {
 		hmx_strlcpy(c->info.host, s, sizeof c->info.host);

@@ -18,10 +18,13 @@
 
 #include "audit.h"
 
-/* Progress is made durable (fdatasync, then the offset saved) this often,
- * and the row's state re-read (a cancel from another process). */
-#define CHECKPOINT_BYTES (16u * 1024u * 1024u)
-#define CHECKPOINT_MS 1000.0
+/* Progress is made durable (fdatasync, then the offset saved) this often:
+ * each checkpoint costs a sync of the file and of the database, so not too
+ * often (a crash loses at most this much progress, never data). */
+#define CHECKPOINT_BYTES (64u * 1024u * 1024u)
+#define CHECKPOINT_MS 2000.0
+/* The row's state is re-read this often (a cancel from another process). */
+#define POLL_MS 1000.0
 /* The caller's progress hook is called at least this often. */
 #define PROGRESS_BYTES (1024u * 1024u)
 /* Longest pause between two attempts. */
@@ -500,8 +503,26 @@ void xfer_unlock(struct xfer *x)
 
 void xfer_start(struct xfer *x)
 {
-	x->start_ms = x->last_cp_ms = now_ms();
+	x->start_ms = x->last_cp_ms = x->last_poll_ms = now_ms();
 	x->start_done = x->last_cp = x->j->done;
+}
+
+/* Whether the job's row says cancelled (another process asked). */
+static bool cancelled_elsewhere(struct xfer *x)
+{
+	sqlite3_stmt *st = store_prepare(x->s, "SELECT state FROM transfer WHERE id = ?1", NULL);
+	bool yes = false;
+
+	if (!st)
+		return false;
+	sqlite3_bind_int64(st, 1, x->j->id);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		const char *v = (const char *)sqlite3_column_text(st, 0);
+
+		yes = v && strcmp(v, "cancelled") == 0;
+	}
+	sqlite3_finalize(st);
+	return yes;
 }
 
 /* Saves the offset while the row is still running; *still false when
@@ -602,9 +623,17 @@ enum hmx_rc xfer_tick(struct xfer *x, int fd, struct hmx_err *err)
 	}
 	if (cancel_asked(x))
 		return stop_cancelled(x, fd, err);
-	if (j->done == j->size ||
-	    (j->done - x->last_cp < CHECKPOINT_BYTES && t - x->last_cp_ms < CHECKPOINT_MS))
+	if (j->done == j->size)
 		return HMX_OK;
+	if (j->done - x->last_cp < CHECKPOINT_BYTES && t - x->last_cp_ms < CHECKPOINT_MS) {
+		/* between checkpoints only a cheap look at the row: a cancel
+		 * from another process forces one now */
+		if (t - x->last_poll_ms < POLL_MS)
+			return HMX_OK;
+		x->last_poll_ms = t;
+		if (!cancelled_elsewhere(x))
+			return HMX_OK;
+	}
 	if (fd >= 0 && fdatasync(fd) != 0)
 		return hmx_err_set(err, HMX_EIO, "%s: cannot sync: %s", j->local, strerror(errno));
 	if ((rc = save_offset(x, &still, err)) != HMX_OK)

@@ -22,9 +22,10 @@
  * beside the database (released by the kernel when the process dies, so a
  * crashed runner's lock is simply taken over); a second runner gets
  * HMX_ESTATE. The offset is made durable (fdatasync of the partial, then
- * saved) at checkpoints, every 16 MiB or 1 s; at each checkpoint the runner
- * also sees whether its row was cancelled by another process
- * (transfer_cancel) and then stops, keeping the partial.
+ * saved) at checkpoints, every 64 MiB or 2 s (a pull asks the kernel to
+ * start writing every 8 MiB, so a checkpoint's sync is short); every second
+ * the runner also reads its row's state, and when another process cancelled
+ * it (transfer_cancel) it checkpoints and stops, keeping the partial.
  *
  * Connection loss: the run reconnects (sftpc_reconnect) and resumes from
  * the offset, up to o->retries times, waiting 1 s, 2 s, 4 s ... (at most
@@ -50,6 +51,12 @@
 #include "store.h"
 
 #define TRANSFER_CHUNK (64u * 1024u)
+/* Pull reads: requests of this size (a server that answers less gets
+ * requests of its size), this many in flight (4 MiB: enough for a WAN link
+ * of ~200 MB/s at 20 ms). Measured on loopback against OpenSSH's sftp-server:
+ * larger requests or more in flight are no faster. */
+#define TRANSFER_READ (128u * 1024u)
+#define TRANSFER_READ_INFLIGHT 32
 #define TRANSFER_INFLIGHT 16
 /* Longest local name made from a remote one, in bytes. */
 #define TRANSFER_NAME_MAX 200

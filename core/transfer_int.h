@@ -19,6 +19,7 @@ struct xfer {
 	char lockpath[1100];
 	uint64_t last_cp;    /* j->done at the last checkpoint */
 	double last_cp_ms;
+	double last_poll_ms; /* when the row's state was last read */
 	uint64_t last_prog;  /* j->done at the last progress call */
 	uint64_t start_done; /* j->done when the attempt started (throttle) */
 	double start_ms;
