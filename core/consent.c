@@ -241,35 +241,14 @@ static enum hmx_rc roster_read(const char *path, struct roster *r, struct hmx_er
 	struct hcsv_handler h = {
 		.on_header = roster_header, .on_row = roster_row, .on_event = roster_event, .ctx = r,
 	};
-	struct hcsv_reader *rd = NULL;
-	struct hcsv_stats st;
-	char buf[65536];
+	bool header = false;
 	enum hmx_rc rc;
-	ssize_t got;
-	int fd;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return hmx_err_set(err, errno == ENOENT ? HMX_ENOTFOUND : HMX_EIO, "%s: %s", path,
-				   strerror(errno));
-	if ((rc = hcsv_reader_new(NULL, "roster", NULL, &h, &rd, err)) != HMX_OK) {
-		close(fd);
+	if ((rc = hcsv_read_file(path, "roster", &h, &header, err)) != HMX_OK)
 		return rc;
-	}
-	while ((got = read(fd, buf, sizeof buf)) > 0)
-		if (!hcsv_reader_feed(rd, buf, (size_t)got))
-			break;
-	if (got < 0) {
-		int e = errno;
-		hcsv_reader_free(&rd);
-		close(fd);
-		return hmx_err_set(err, HMX_EIO, "%s: cannot read: %s", path, strerror(e));
-	}
-	close(fd);
-	rc = hcsv_reader_finish(rd, &st);
-	hcsv_reader_free(&rd);
-	if (rc != HMX_OK || r->nomem)
+	if (r->nomem)
 		return hmx_err_set(err, HMX_ENOMEM, "out of memory reading %s", path);
-	if (!st.header && r->res->n_problems == 0)
+	if (!header && r->res->n_problems == 0)
 		problem(r, 0, "no header: PersonalID,scope,start,end,revoked is needed");
 	return HMX_OK;
 }

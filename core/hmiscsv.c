@@ -1526,3 +1526,41 @@ void hmiscsv_stream_close(struct hmiscsv_stream **sp)
 	free(*sp);
 	*sp = NULL;
 }
+
+/* ---- a whole raw CSV file through the reader ---- */
+
+enum hmx_rc hcsv_read_file(const char *path, const char *name, const struct hcsv_handler *h,
+			   bool *header, struct hmx_err *err)
+{
+	struct hcsv_reader *rd = NULL;
+	struct hcsv_stats st;
+	char buf[65536];
+	enum hmx_rc rc;
+	ssize_t got;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return hmx_err_set(err, errno == ENOENT ? HMX_ENOTFOUND : HMX_EIO, "%s: %s", path,
+				   strerror(errno));
+	if ((rc = hcsv_reader_new(NULL, name, NULL, h, &rd, err)) != HMX_OK) {
+		close(fd);
+		return rc;
+	}
+	while ((got = read(fd, buf, sizeof buf)) > 0)
+		if (!hcsv_reader_feed(rd, buf, (size_t)got))
+			break;
+	if (got < 0) {
+		int e = errno;
+		hcsv_reader_free(&rd);
+		close(fd);
+		return hmx_err_set(err, HMX_EIO, "%s: cannot read: %s", path, strerror(e));
+	}
+	close(fd);
+	rc = hcsv_reader_finish(rd, &st);
+	hcsv_reader_free(&rd);
+	if (rc != HMX_OK)
+		return hmx_err_set(err, HMX_ENOMEM, "out of memory reading %s", path);
+	if (header)
+		*header = st.header;
+	return HMX_OK;
+}

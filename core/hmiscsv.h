@@ -200,6 +200,11 @@ bool hcsv_reader_feed(struct hcsv_reader *r, const void *data, size_t len);
 enum hmx_rc hcsv_reader_finish(struct hcsv_reader *r, struct hcsv_stats *st);
 /* Frees *r (finished or not) and sets it to NULL; NULL is fine. */
 void hcsv_reader_free(struct hcsv_reader **r);
+/* Reads the whole file at path through a raw reader called name with the
+ * handler h; *header (may be NULL) says whether a header line was seen.
+ * HMX_ENOTFOUND / HMX_EIO (cannot open or read), HMX_ENOMEM. */
+enum hmx_rc hcsv_read_file(const char *path, const char *name, const struct hcsv_handler *h,
+			   bool *header, struct hmx_err *err);
 
 /* ---- hmiscsv: an export package ---- */
 

@@ -155,3 +155,11 @@ char *hmx_human_size(char *buf, size_t n, uint64_t size)
 		snprintf(buf, n, "%.1f GiB", (double)size / (1024.0 * 1024 * 1024));
 	return buf;
 }
+
+int hmx_name_index(const char *const *names, int n, const char *s)
+{
+	for (int i = 0; s && i < n; i++)
+		if (strcmp(s, names[i]) == 0)
+			return i;
+	return -1;
+}

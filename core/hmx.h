@@ -65,6 +65,10 @@ void hmx_now_utc(char buf[static 21]);
  * Static storage, valid until the next call. */
 const char *hmx_actor(void);
 
+/* Index of s in the table names[0..n), -1 when s is NULL or not there.
+ * For the enum <-> name tables of the modules. */
+int hmx_name_index(const char *const *names, int n, const char *s);
+
 /* Copies src into dst of size n, always NUL-terminating, truncating on a
  * UTF-8 character boundary. Returns dst. */
 char *hmx_strlcpy(char *dst, const char *src, size_t n);

@@ -358,21 +358,6 @@ static enum hmx_rc write_companion(struct bctx *b, struct out *o, struct hmx_err
 
 /* ---- recording ------------------------------------------------------------ */
 
-static enum hmx_rc exec1(struct store *s, const char *sql, const char *a, struct hmx_err *err)
-{
-	sqlite3_stmt *st = store_prepare(s, sql, err);
-
-	if (!st)
-		return HMX_EDB;
-	sqlite3_bind_text(st, 1, a, -1, SQLITE_TRANSIENT);
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		sqlite3_finalize(st);
-		return store_fail(s, err, "recording the build");
-	}
-	sqlite3_finalize(st);
-	return HMX_OK;
-}
-
 static enum hmx_rc record(struct bctx *b, const char *spec, struct hmx_err *err)
 {
 	const char *cy = b->ci->code;
@@ -389,13 +374,16 @@ static enum hmx_rc record(struct bctx *b, const char *spec, struct hmx_err *err)
 		 (unsigned long long)b->res->service_changes, (unsigned long long)b->res->follow_up);
 	if ((rc = store_begin(b->s, err)) != HMX_OK)
 		return rc;
-	if ((rc = exec1(b->s, "DELETE FROM match_enrollment WHERE cycle_in = ?1", cy, err)) ||
-	    (rc = exec1(b->s,
+	if ((rc = store_exec_text(b->s, "DELETE FROM match_enrollment WHERE cycle_in = ?1", cy,
+				  "recording the build", err)) ||
+	    (rc = store_exec_text(b->s,
 			"UPDATE match_enrollment SET exit_id = NULL, exit_day = NULL,"
 			" destination = NULL, cycle_out = NULL WHERE cycle_out = ?1",
-			cy, err)) ||
-	    (rc = exec1(b->s, "DELETE FROM match_snap WHERE cycle = ?1", cy, err)) ||
-	    (rc = exec1(b->s, "DELETE FROM match_build WHERE cycle = ?1", cy, err)))
+			cy, "recording the build", err)) ||
+	    (rc = store_exec_text(b->s, "DELETE FROM match_snap WHERE cycle = ?1", cy,
+				  "recording the build", err)) ||
+	    (rc = store_exec_text(b->s, "DELETE FROM match_build WHERE cycle = ?1", cy,
+				  "recording the build", err)))
 		goto fail;
 	for (size_t i = 0; i < b->plan.n && rc == HMX_OK; i++) {
 		const struct match_pitem *it = &b->plan.v[i];
@@ -450,16 +438,16 @@ static enum hmx_rc record(struct bctx *b, const char *spec, struct hmx_err *err)
 	rc = sqlite3_step(st) == SQLITE_DONE ? HMX_OK : store_fail(b->s, err, "recording the state");
 	sqlite3_finalize(st);
 	if (rc != HMX_OK ||
-	    (rc = exec1(b->s,
+	    (rc = store_exec_text(b->s,
 			"INSERT INTO match_snap(cycle, personal_id, item, value)"
 			" SELECT cycle, personal_id, 'member', mcp || '|' || plan || '|' ||"
 			" member_id || '|' || cin FROM match_return WHERE cycle = ?1",
-			cy, err)) ||
-	    (rc = exec1(b->s,
+			cy, "recording the build", err)) ||
+	    (rc = store_exec_text(b->s,
 			"INSERT INTO match_snap(cycle, personal_id, item, value)"
 			" SELECT cycle, personal_id, 'svc:' || service, enrolled || '|' || provider"
 			" || '|' || start_day || '|' || end_day FROM match_service WHERE cycle = ?1",
-			cy, err)))
+			cy, "recording the build", err)))
 		goto fail;
 	st = store_prepare(b->s,
 			   "INSERT INTO match_build(cycle, start_day, spec, out_dir, counts, at, who)"
@@ -619,7 +607,7 @@ enum hmx_rc match_build(struct store *s, const struct match_build_opts *o,
 	if ((rc = match_colmap_load(s, NULL, &map, err)) != HMX_OK)
 		return rc;
 	b.names.map = &map;
-	if ((rc = match_csv_read(mpath, &h, NULL, err)) != HMX_OK)
+	if ((rc = hcsv_read_file(mpath, "members", &h, NULL, err)) != HMX_OK)
 		goto done;
 	if (b.names.nomem) {
 		rc = hmx_err_set(err, HMX_ENOMEM, "out of memory");

@@ -169,42 +169,6 @@ bool match_parse_day(const char *p, size_t len, cal_day *out)
 	return false;
 }
 
-enum hmx_rc match_csv_read(const char *path, const struct hcsv_handler *h, bool *header,
-			   struct hmx_err *err)
-{
-	struct hcsv_reader *rd = NULL;
-	struct hcsv_stats st;
-	char buf[65536];
-	enum hmx_rc rc;
-	ssize_t got;
-	int fd;
-
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return hmx_err_set(err, errno == ENOENT ? HMX_ENOTFOUND : HMX_EIO, "%s: %s", path,
-				   strerror(errno));
-	if ((rc = hcsv_reader_new(NULL, "members", NULL, h, &rd, err)) != HMX_OK) {
-		close(fd);
-		return rc;
-	}
-	while ((got = read(fd, buf, sizeof buf)) > 0)
-		if (!hcsv_reader_feed(rd, buf, (size_t)got))
-			break;
-	if (got < 0) {
-		int e = errno;
-		hcsv_reader_free(&rd);
-		close(fd);
-		return hmx_err_set(err, HMX_EIO, "%s: cannot read: %s", path, strerror(e));
-	}
-	close(fd);
-	rc = hcsv_reader_finish(rd, &st);
-	hcsv_reader_free(&rd);
-	if (rc != HMX_OK)
-		return hmx_err_set(err, HMX_ENOMEM, "out of memory reading %s", path);
-	if (header)
-		*header = st.header;
-	return HMX_OK;
-}
-
 bool match_known_id(struct store *s, const char *pid)
 {
 	sqlite3_stmt *st = store_prepare(

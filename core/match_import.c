@@ -478,7 +478,7 @@ static enum hmx_rc load_sent(struct ictx *c, const char *cycle, struct hmx_err *
 		if (ok) {
 			struct lread lr = { .names = &names };
 			struct hcsv_handler h = { .on_header = lr_header, .on_row = lr_row, .ctx = &lr };
-			ok = match_csv_read(l[i].path, &h, NULL, NULL) == HMX_OK && !names.nomem;
+			ok = hcsv_read_file(l[i].path, "clients", &h, NULL, NULL) == HMX_OK && !names.nomem;
 			if (names.n)
 				qsort(names.v, names.n, sizeof *names.v, sent_cmp);
 		}
@@ -514,21 +514,6 @@ static enum hmx_rc load_sent(struct ictx *c, const char *cycle, struct hmx_err *
 }
 
 /* ---- recording ------------------------------------------------------------ */
-
-static enum hmx_rc exec_bind(struct store *s, const char *sql, const char *a, struct hmx_err *err)
-{
-	sqlite3_stmt *st = store_prepare(s, sql, err);
-
-	if (!st)
-		return HMX_EDB;
-	sqlite3_bind_text(st, 1, a, -1, SQLITE_TRANSIENT);
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		sqlite3_finalize(st);
-		return store_fail(s, err, "recording the member list");
-	}
-	sqlite3_finalize(st);
-	return HMX_OK;
-}
 
 static enum hmx_rc save_findings(struct ictx *c, int64_t cycle_id, const char *now,
 				 const char *base, struct hmx_err *err)
@@ -690,9 +675,12 @@ static enum hmx_rc record(struct ictx *c, const struct cycle_info *ci, struct hm
 	sqlite3_bind_text(st, 1, ci->code, -1, SQLITE_STATIC);
 	res->replaced = sqlite3_step(st) == SQLITE_ROW;
 	sqlite3_finalize(st);
-	if ((rc = exec_bind(c->s, "DELETE FROM match_import WHERE cycle = ?1", ci->code, err)) ||
-	    (rc = exec_bind(c->s, "DELETE FROM match_return WHERE cycle = ?1", ci->code, err)) ||
-	    (rc = exec_bind(c->s, "DELETE FROM match_service WHERE cycle = ?1", ci->code, err)) ||
+	if ((rc = store_exec_text(c->s, "DELETE FROM match_import WHERE cycle = ?1", ci->code,
+				  "recording the member list", err)) ||
+	    (rc = store_exec_text(c->s, "DELETE FROM match_return WHERE cycle = ?1", ci->code,
+				  "recording the member list", err)) ||
+	    (rc = store_exec_text(c->s, "DELETE FROM match_service WHERE cycle = ?1", ci->code,
+				  "recording the member list", err)) ||
 	    (rc = save_findings(c, ci->id, now, base, err)) ||
 	    (rc = save_rows(c, ci->code, now, err)))
 		goto fail;
@@ -759,7 +747,7 @@ enum hmx_rc match_import(struct store *s, const struct match_import_opts *o,
 		return rc;
 	if ((rc = load_sent(&c, o->cycle, err)) != HMX_OK)
 		goto done;
-	if ((rc = match_csv_read(res->path, &h, &header, err)) != HMX_OK)
+	if ((rc = hcsv_read_file(res->path, "members", &h, &header, err)) != HMX_OK)
 		goto done;
 	if (c.nomem || c.seen.nomem) {
 		rc = hmx_err_set(err, HMX_ENOMEM, "out of memory");

@@ -30,9 +30,6 @@ const char *match_colmap_title(const struct match_colmap *m, int key, int n, cha
 bool match_word(const char *words, const char *v, size_t vlen, char *code, size_t n);
 /* yyyy-mm-dd (a time may follow) or mm/dd/yyyy. */
 bool match_parse_day(const char *p, size_t len, cal_day *out);
-/* Reads a CSV file raw (no spec) through h; *header: a header was read. */
-enum hmx_rc match_csv_read(const char *path, const struct hcsv_handler *h, bool *header,
-			   struct hmx_err *err);
 /* Column col of st as a day (yyyy-mm-dd), CAL_NO_DAY when empty or bad. */
 cal_day match_col_day(sqlite3_stmt *st, int col);
 /* PersonalID in any client list, member record or release. */

@@ -28,12 +28,12 @@ const char *review_state_name(enum review_state st)
 
 bool review_state_parse(const char *s, enum review_state *out)
 {
-	for (int i = 0; i < RV_NSTATES; i++)
-		if (s && strcmp(s, state_names[i]) == 0) {
-			*out = (enum review_state)i;
-			return true;
-		}
-	return false;
+	int i = hmx_name_index(state_names, RV_NSTATES, s);
+
+	if (i < 0)
+		return false;
+	*out = (enum review_state)i;
+	return true;
 }
 
 const char *review_action_name(enum review_action a)
@@ -43,12 +43,12 @@ const char *review_action_name(enum review_action a)
 
 bool review_action_parse(const char *s, enum review_action *out)
 {
-	for (int i = 0; i < RA_NACTIONS; i++)
-		if (s && strcmp(s, action_names[i]) == 0) {
-			*out = (enum review_action)i;
-			return true;
-		}
-	return false;
+	int i = hmx_name_index(action_names, RA_NACTIONS, s);
+
+	if (i < 0)
+		return false;
+	*out = (enum review_action)i;
+	return true;
 }
 
 const char *review_sev_name(enum review_sev s)
@@ -58,12 +58,12 @@ const char *review_sev_name(enum review_sev s)
 
 bool review_sev_parse(const char *s, enum review_sev *out)
 {
-	for (int i = 0; i < RS_NSEV; i++)
-		if (s && strcmp(s, sev_names[i]) == 0) {
-			*out = (enum review_sev)i;
-			return true;
-		}
-	return false;
+	int i = hmx_name_index(sev_names, RS_NSEV, s);
+
+	if (i < 0)
+		return false;
+	*out = (enum review_sev)i;
+	return true;
 }
 
 /* ---- the state machine ---------------------------------------------------------- */
@@ -141,32 +141,10 @@ static enum hmx_rc cycle_id_of(struct store *s, const char *code, int64_t *id, c
 		return store_fail(s, err, "cannot read the cycle");
 	return hmx_err_set(err, HMX_ENOTFOUND, "no cycle %s (see 'hmx cycle list --all')", code);
 }
-
-/* id of the row of `sql` (one text parameter), 0 when none, -1 on error. */
-static int64_t lookup_id(struct store *s, const char *sql, const char *arg, struct hmx_err *err)
-{
-	sqlite3_stmt *st = store_prepare(s, sql, err);
-	int64_t id = 0;
-	int rc;
-
-	if (!st)
-		return -1;
-	sqlite3_bind_text(st, 1, arg, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		id = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		store_fail(s, err, "database query failed");
-		return -1;
-	}
-	return id;
-}
-
 static enum hmx_rc reviewer_id_of(struct store *s, const char *name, int64_t *id,
 				  struct hmx_err *err)
 {
-	*id = lookup_id(s, "SELECT id FROM reviewer WHERE name = ?1", name, err);
+	*id = store_lookup_id(s, "SELECT id FROM reviewer WHERE name = ?1", name, err);
 	if (*id < 0)
 		return HMX_EDB;
 	if (*id == 0)
@@ -300,14 +278,14 @@ enum hmx_rc review_list(struct store *s, const char *cycle, const struct review_
 	if ((rc = cycle_id_of(s, cycle, &cid, NULL, 0, err)) != HMX_OK)
 		return rc;
 	if (f->project && *f->project && strcmp(f->project, "-") != 0) {
-		if ((id = lookup_id(s, "SELECT id FROM project WHERE code = ?1", f->project, err)) < 0)
+		if ((id = store_lookup_id(s, "SELECT id FROM project WHERE code = ?1", f->project, err)) < 0)
 			return HMX_EDB;
 		if (!id)
 			return hmx_err_set(err, HMX_ENOTFOUND, "no project \"%s\" (see 'hmx project list')",
 					   f->project);
 	}
 	if (f->agency && *f->agency) {
-		if ((id = lookup_id(s, "SELECT id FROM agency WHERE code = ?1", f->agency, err)) < 0)
+		if ((id = store_lookup_id(s, "SELECT id FROM agency WHERE code = ?1", f->agency, err)) < 0)
 			return HMX_EDB;
 		if (!id)
 			return hmx_err_set(err, HMX_ENOTFOUND, "no agency \"%s\" (see 'hmx project agencies')",

@@ -131,26 +131,6 @@ static enum hmx_rc read_key_file(const char *path, char *buf, size_t n, struct h
 
 /* ---- scope --------------------------------------------------------------------- */
 
-static int64_t id_of(struct store *s, const char *sql, const char *arg, struct hmx_err *err)
-{
-	sqlite3_stmt *st = store_prepare(s, sql, err);
-	int64_t id = 0;
-	int rc;
-
-	if (!st)
-		return -1;
-	sqlite3_bind_text(st, 1, arg, -1, SQLITE_TRANSIENT);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		id = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		store_fail(s, err, "database query failed");
-		return -1;
-	}
-	return id;
-}
-
 /* Writes the scope rows of reviewer rid (inside the caller's transaction). */
 static enum hmx_rc write_scope(struct store *s, int64_t rid, const char *projects,
 			       const char *agency, struct hmx_err *err)
@@ -163,7 +143,7 @@ static enum hmx_rc write_scope(struct store *s, int64_t rid, const char *project
 		return hmx_err_set(err, HMX_EINVAL, "give the reviewer's projects (--projects P1,P2) "
 				   "or agency (--agency A), one of the two");
 	if (agency && *agency) {
-		if ((aid = id_of(s, "SELECT id FROM agency WHERE code = ?1", agency, err)) < 0)
+		if ((aid = store_lookup_id(s, "SELECT id FROM agency WHERE code = ?1", agency, err)) < 0)
 			return HMX_EDB;
 		if (!aid)
 			return hmx_err_set(err, HMX_ENOTFOUND, "no agency \"%s\" (see 'hmx project agencies')",
@@ -200,7 +180,7 @@ static enum hmx_rc write_scope(struct store *s, int64_t rid, const char *project
 					   projects);
 		memcpy(code, p, len);
 		code[len] = '\0';
-		if ((pid = id_of(s, "SELECT id FROM project WHERE code = ?1", code, err)) < 0)
+		if ((pid = store_lookup_id(s, "SELECT id FROM project WHERE code = ?1", code, err)) < 0)
 			return HMX_EDB;
 		if (!pid)
 			return hmx_err_set(err, HMX_ENOTFOUND, "no project \"%s\" (see 'hmx project list')",
@@ -262,11 +242,11 @@ enum hmx_rc reviewer_add(struct store *s, const char *name, const char *pubkey_f
 		free(b64);
 		return rc;
 	}
-	if ((rid = id_of(s, "SELECT id FROM reviewer WHERE name = ?1", name, err)) != 0) {
+	if ((rid = store_lookup_id(s, "SELECT id FROM reviewer WHERE name = ?1", name, err)) != 0) {
 		rc = rid < 0 ? HMX_EDB : hmx_err_set(err, HMX_EEXIST, "reviewer %s exists", name);
 		goto fail;
 	}
-	if ((rid = id_of(s, "SELECT id FROM reviewer WHERE fingerprint = ?1", fp, err)) != 0) {
+	if ((rid = store_lookup_id(s, "SELECT id FROM reviewer WHERE fingerprint = ?1", fp, err)) != 0) {
 		rc = rid < 0 ? HMX_EDB
 			     : hmx_err_set(err, HMX_EEXIST,
 					   "this key (%s) already belongs to another reviewer", fp);

@@ -814,3 +814,37 @@ enum hmx_rc store_collect(struct store *s, sqlite3_stmt *st, size_t elem,
 	*n = count;
 	return HMX_OK;
 }
+
+enum hmx_rc store_exec_text(struct store *s, const char *sql, const char *arg, const char *doing,
+			    struct hmx_err *err)
+{
+	sqlite3_stmt *st = store_prepare(s, sql, err);
+	int rc;
+
+	if (!st)
+		return HMX_EDB;
+	sqlite3_bind_text(st, 1, arg, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? HMX_OK : store_fail(s, err, doing);
+}
+
+int64_t store_lookup_id(struct store *s, const char *sql, const char *arg, struct hmx_err *err)
+{
+	sqlite3_stmt *st = store_prepare(s, sql, err);
+	int64_t id = 0;
+	int rc;
+
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, arg, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		id = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		store_fail(s, err, "database query failed");
+		return -1;
+	}
+	return id;
+}

@@ -73,4 +73,13 @@ enum hmx_rc store_collect(struct store *s, sqlite3_stmt *st, size_t elem,
 /* Copies column col of the current row of st into buf (size n); "" for NULL. */
 void store_col_text(sqlite3_stmt *st, int col, char *buf, size_t n);
 
+/* Runs sql (no result rows) with one text parameter ?1 = arg; on failure
+ * err names doing. HMX_EDB. */
+enum hmx_rc store_exec_text(struct store *s, const char *sql, const char *arg, const char *doing,
+			    struct hmx_err *err);
+
+/* The integer in the first column of the first row of sql with ?1 = arg:
+ * 0 when there is no row, -1 on a database error (err set). */
+int64_t store_lookup_id(struct store *s, const char *sql, const char *arg, struct hmx_err *err);
+
 #endif
