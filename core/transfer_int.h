@@ -20,6 +20,7 @@ struct xfer {
 	uint64_t last_cp;    /* j->done at the last checkpoint */
 	double last_cp_ms;
 	uint64_t last_prog;  /* j->done at the last progress call */
+	double last_prog_ms;
 	uint64_t start_done; /* j->done when the attempt started (throttle) */
 	double start_ms;
 	unsigned kbps;       /* HMX_TRANSFER_KBPS: bandwidth limit, 0 none */
