@@ -32,9 +32,11 @@ enum hmx_rc tui_run(struct store *s, const struct tui_options *opt, struct hmx_e
 				return hmx_err_set(err, HMX_EINVAL,
 						   "--screen review needs --cycle CYCLE");
 			screens[1] = &vreview_screen;
+		} else if (strcmp(opt->open_screen, "transfers") == 0) {
+			screens[1] = &transfers_screen;
 		} else {
 			return hmx_err_set(err, HMX_EINVAL,
-					   "no screen \"%s\" to open (known: audit, review)",
+					   "no screen \"%s\" to open (known: audit, review, transfers)",
 					   opt->open_screen);
 		}
 		return shell_run(s, opt, screens, args, 2, err);

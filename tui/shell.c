@@ -967,6 +967,7 @@ static struct shell_event shell_next(struct tui *t)
 				ev.kind = EV_IDLE;
 				return ev;
 			case SCRIPT_WAIT:
+				shell_poll(t);
 				for (int ms = 0; shell_busy(t); ms += 50) {
 					if (ms >= SHELL_WAIT_MS) {
 						shell_script_fail(t, it->line,

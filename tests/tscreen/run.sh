@@ -1,0 +1,137 @@
+#!/bin/sh
+# tests/tscreen/run.sh — the transfers screen (screens/transfers.c), headless,
+# with its jobs running against a real OpenSSH server started for this run
+# (tests/sftp/sshd.sh, stopped on exit): the sites and the remote folder
+# listed by the worker thread, the `/` filter, two files marked with Space
+# and pulled (the job table shows them done with the SHA-256 of the
+# source, the folder marks them pulled); a throttled pull (HMX_TRANSFER_KBPS)
+# cancelled with x leaves a cancelled job with its partial, and R in a new
+# session resumes it to the source's SHA-256; an unknown host key is shown
+# by its fingerprint and the question defaults to No (known_hosts
+# untouched), y accepts it; closing the screen while a job runs asks first
+# (No keeps it running). Each case's key script is tests/tscreen/NAME.keys,
+# its dumps compared with NAME.expected after masking the port, the
+# temporary directory and host-key fingerprints (UPDATE=1 rewrites them).
+. "$(dirname "$0")/../lib.sh"
+here=$(cd "$(dirname "$0")" && pwd)
+export LC_ALL=C.UTF-8
+DB="$T/db/hmx.db"
+H() { "$HMX" --db "$DB" "$@"; }
+. "$(dirname "$0")/../sftp/sshd.sh"
+
+ssh-keygen -q -t ed25519 -N '' -f "$SRV/host" -C host
+ssh-keygen -q -t ed25519 -N '' -f "$T/client" -C client
+cp "$T/client.pub" "$SRV/authorized_keys"
+start_sshd "$SRV/host"
+
+R="$T/remote"
+mkdir -p "$R/sub" "$T/db"
+sha() { sha256sum "$1" | cut -d' ' -f1; }
+seq 1 2000 >"$R/hac-501.csv"
+seq 1 3000 >"$R/hac-502.csv"
+printf 'readme\n' >"$R/readme.txt"
+head -c 400000 /dev/zero | tr '\0' 'x' >"$R/big.bin"
+cp "$R/big.bin" "$R/big2.bin"
+touch -d "2026-11-20 10:00:00 UTC" "$R"/* "$R/sub"
+
+mkdir -p "$T/db"
+H init >/dev/null || { echo "init failed"; exit 1; }
+H site add rdc --host 127.0.0.1 --port "$PORT" --user "$(id -un)" --identity "$T/client" \
+	--remote-dir "$R" --role rdc >/dev/null || { echo "site add failed"; exit 1; }
+H site test rdc --accept-new-host-key >/dev/null 2>&1 || { echo "site test failed"; exit 1; }
+
+# job_field ID FIELD: one field of one job, from the JSON listing
+job_field() {
+	H transfers --format json | tr '{' '\n' | grep "\"id\":$1," |
+		sed 's/.*"'"$2"'":"\{0,1\}\([^",]*\).*/\1/'
+}
+
+mask() {
+	sed -e "s/$PORT/PORT/g" -e "s|$T|/TMP/hmxsh.XXXXXX|g" \
+		-e 's|SHA256:[A-Za-z0-9+/]\{1,43\}…\{0,1\}|SHA256:<fingerprint>|g' "$1"
+}
+
+# run_case NAME [ENV=VALUE...]: hmx on the transfers screen with NAME.keys;
+# its dumps compared with NAME.expected when the keys say "# compare"
+# (the timing of a throttled transfer is checked with grep and the job
+# table instead)
+run_case() {
+	name=$1
+	shift
+	if ! env "$@" "$HMX" --db "${CASE_DB:-$DB}" --keys "$here/$name.keys" --dump-screen "$T/$name.raw" \
+		--size 100x30 --screen transfers 2>"$T/err"; then
+		bad "$name: hmx exited non-zero"
+		sed 's/^/  stderr: /' "$T/err"
+		return
+	fi
+	mask "$T/$name.raw" >"$T/$name.out"
+	if ! grep -q '^# compare' "$here/$name.keys"; then
+		ok
+	elif [ "${UPDATE:-}" = 1 ]; then
+		cp "$T/$name.out" "$here/$name.expected"
+		echo "updated tests/tscreen/$name.expected"
+		ok
+	elif diff -u "$here/$name.expected" "$T/$name.out"; then
+		ok
+	else
+		bad "$name: screen differs from tests/tscreen/$name.expected (diff above)"
+	fi
+}
+
+# --- list, filter, mark two files, pull them
+run_case pull
+I="$T/db/incoming"
+expect_eq "$(sha "$I/hac-501.csv")" "$(sha "$R/hac-501.csv")" "hac-501.csv pulled whole"
+expect_eq "$(sha "$I/hac-502.csv")" "$(sha "$R/hac-502.csv")" "hac-502.csv pulled whole"
+expect_eq "$(job_field 1 state) $(job_field 2 state)" "done done" "two jobs done"
+expect_eq "$(job_field 1 sha256)" "$(sha "$R/hac-501.csv")" "job 1 records the source's SHA-256"
+expect_eq "$(job_field 2 sha256)" "$(sha "$R/hac-502.csv")" "job 2 records the source's SHA-256"
+[ -e "$I/readme.txt" ] && bad "a file filtered out was pulled" || ok
+expect_grep "hac-501.csv.*pulled $(sha "$R/hac-501.csv" | cut -c1-12)" "$T/pull.out" \
+	"the folder shows the file pulled with its SHA-256"
+
+# --- a throttled pull cancelled with x: cancelled, partial kept, resumable
+run_case cancel HMX_TRANSFER_KBPS=32
+expect_grep "transfer job 3 cancelled at [0-9]* of 400000 bytes" "$T/cancel.out" \
+	"x: the worker says where the job stopped"
+expect_eq "$(job_field 3 state)" cancelled "throttled pull cancelled"
+d=$(job_field 3 done)
+if [ -n "$d" ] && [ "$d" -gt 0 ] && [ "$d" -lt 400000 ]; then ok; else
+	bad "cancelled job: done=$d, wanted between 0 and 400000"; fi
+[ -f "$I/big.bin.hmx-partial" ] && ok || bad "partial kept after the cancel"
+[ -e "$I/big.bin" ] && bad "a cancelled pull renamed into place" || ok
+run_case retry
+expect_eq "$(job_field 3 state)" done "R completes the cancelled job"
+expect_eq "$(sha "$I/big.bin")" "$(sha "$R/big.bin")" "resumed file equals the source"
+expect_eq "$(H transfers --format json | grep -o '"id":' | wc -l | tr -d ' ')" 3 \
+	"retry resumed the job rather than making a new one"
+
+# --- quitting while a job runs asks (No keeps the screen and the job)
+run_case quit HMX_TRANSFER_KBPS=32
+expect_grep "Job #4 is running" "$T/quit.raw" "q during a transfer asks first"
+expect_grep "Cancel it and close" "$T/quit.raw" "the question says what yes does"
+expect_grep "Cancelled; nothing changed" "$T/quit.raw" "No keeps the screen open"
+expect_eq "$(job_field 4 state)" cancelled "the job cancelled when the screen finally closed"
+
+# --- an unknown host key: fingerprint shown, default No, y accepts (a
+# workspace of its own: no jobs on screen)
+mkdir -p "$T/db2"
+CASE_DB="$T/db2/hmx.db"
+"$HMX" --db "$CASE_DB" init >/dev/null
+"$HMX" --db "$CASE_DB" site add rdc --host 127.0.0.1 --port "$PORT" --user "$(id -un)" \
+	--identity "$T/client" --remote-dir "$R" --role rdc >/dev/null
+: >"$HOME/.ssh/known_hosts"
+run_case hostkey
+CASE_DB=""
+expect_grep "Host key SHA256:.* of rdc accepted" "$T/hostkey.out" "y accepts the key"
+expect_grep "hac-501.csv" "$T/hostkey.out" "the folder listed once the key is accepted"
+[ "$(grep -c 'Cancelled; nothing changed' "$T/hostkey.out")" = 1 ] && ok ||
+	bad "Enter on the host-key question did not answer No"
+fp=$(ssh-keygen -lf "$SRV/host.pub" | cut -d' ' -f2)
+expect_grep "$fp" "$T/hostkey.raw" "the server's SHA-256 fingerprint shown"
+expect_grep "Cancelled; nothing changed" "$T/hostkey.out" "Enter answers No"
+if ssh-keygen -F "[127.0.0.1]:$PORT" -f "$HOME/.ssh/known_hosts" >/dev/null; then ok; else
+	bad "y did not add the host key to known_hosts"; fi
+expect_eq "$(grep -c . "$HOME/.ssh/known_hosts")" 1 "one line added to known_hosts"
+
+finish "tscreen"
