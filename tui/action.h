@@ -87,7 +87,7 @@
 	ACTION(REVIEW, REVALIDATE, "revalidate", \
 	       "Take in a newer demo-site export of the cycle and re-validate it") \
 	ACTION(REVIEW, EXPORT, "export", "Write the cycle's review report to a file") \
-	ACTION(VIEW, TRANSFERS, "transfers", "Show the SFTP sites, their files and the transfer jobs") \
+	ACTION(VIEW, TRANSFERS, "transfers", "Show the SFTP sites, files and transfers") \
 	ACTION(VIEW, NEXT_PANE, "next-pane", "Move to the next pane (sites, files, jobs)") \
 	ACTION(VIEW, FILTER, "filter", "Show only the files whose name contains a text") \
 	ACTION(VIEW, RELIST, "relist", "List the site's remote folder again") \
