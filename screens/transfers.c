@@ -104,6 +104,7 @@ struct tscr {
 	double r_rate; /* bytes per second of the running job */
 	int64_t r_intake[XS_INTAKE_MAX];
 	size_t r_nintake;
+	char r_relist[32]; /* a site whose folder a push changed */
 
 	/* UI state (main thread) */
 	struct site *sites;
@@ -320,6 +321,8 @@ static void xw_transfer(struct xworker *w, const struct xreq *req)
 	if (rc == HMX_OK && j.dir == TRANSFER_PULL && ts->cycle[0] &&
 	    ts->r_nintake < XS_INTAKE_MAX)
 		ts->r_intake[ts->r_nintake++] = j.id;
+	if (rc == HMX_OK && j.dir == TRANSFER_PUSH)
+		hmx_strlcpy(ts->r_relist, req->site.name, sizeof ts->r_relist);
 	pthread_mutex_unlock(&ts->mu);
 	if (rc == HMX_EIO)
 		sftpc_close(&w->c);
@@ -475,8 +478,8 @@ static bool ts_busy(void *priv)
 	if (!p->mu_ok)
 		return false;
 	pthread_mutex_lock(&p->mu);
-	b = p->listing || p->net.working || p->net.nq || p->xw.working || p->xw.nq || p->r_list_new ||
-	    p->r_note_new || p->r_hk_new || p->r_nintake;
+	b = p->listing || p->net.working || p->net.nq || p->xw.working || p->xw.nq ||
+	    p->r_list_new || p->r_note_new || p->r_hk_new || p->r_nintake || p->r_relist[0];
 	pthread_mutex_unlock(&p->mu);
 	return b;
 }
@@ -631,7 +634,7 @@ static unsigned ts_tick(struct tui *t, void *priv)
 	struct sftpc_entry *ents = NULL;
 	size_t nents = 0, nintake = 0;
 	int64_t intake[XS_INTAKE_MAX];
-	bool list_new, hk_new, note_new;
+	bool list_new, hk_new, note_new, relist;
 	char note[600], list_err[512];
 	enum tui_role role;
 	const struct site *st;
@@ -672,6 +675,8 @@ static unsigned ts_tick(struct tui *t, void *priv)
 	nintake = p->r_nintake;
 	memcpy(intake, p->r_intake, nintake * sizeof *intake);
 	p->r_nintake = 0;
+	relist = p->r_relist[0] && strcmp(p->r_relist, p->shown_site) == 0;
+	p->r_relist[0] = '\0';
 	pthread_mutex_unlock(&p->mu);
 
 	if (list_new) {
@@ -736,9 +741,9 @@ static unsigned ts_tick(struct tui *t, void *priv)
 			    in.n_blocking ? ": blocking findings, see the review" : "");
 		flags |= TUI_RELOAD;
 	}
-	/* the listing follows the selected site */
+	/* the listing follows the selected site, and a push into it */
 	st = ts_sel_site(t, p);
-	if (st && strcmp(st->name, p->shown_site) != 0)
+	if (st && (strcmp(st->name, p->shown_site) != 0 || relist))
 		ts_list(t, p, st);
 	/* a local file picked for a push */
 	if (scr_picked_set) {

@@ -25,7 +25,8 @@ cp "$T/client.pub" "$SRV/authorized_keys"
 start_sshd "$SRV/host"
 
 R="$T/remote"
-mkdir -p "$R/sub" "$T/db"
+mkdir -p "$R/sub" "$T/db" "$T/local/exports"
+seq 1 5000 >"$T/local/upload-2027Q1.zip"
 sha() { sha256sum "$1" | cut -d' ' -f1; }
 seq 1 2000 >"$R/hac-501.csv"
 seq 1 3000 >"$R/hac-502.csv"
@@ -48,8 +49,10 @@ job_field() {
 
 mask() {
 	sed -e "s/$PORT/PORT/g" -e "s|$T|/TMP/hmxsh.XXXXXX|g" \
-		-e 's|SHA256:[A-Za-z0-9+/]\{1,43\}…\{0,1\}|SHA256:<fingerprint>|g' "$1"
+		-e 's|SHA256:[A-Za-z0-9+/]\{1,43\}…\{0,1\}|SHA256:<fingerprint>|g' \
+		-e 's/\(upload-2027Q1.zip  *[0-9.]* [KMG]*i*B\) [0-9-]* [0-9:]*/\1 YYYY-MM-DD HH:MM/' "$1"
 }
+# (the pushed file's mtime on the server is the time of the run)
 
 # run_case NAME [ENV=VALUE...]: hmx on the transfers screen with NAME.keys;
 # its dumps compared with NAME.expected when the keys say "# compare"
@@ -58,8 +61,8 @@ mask() {
 run_case() {
 	name=$1
 	shift
-	if ! env "$@" "$HMX" --db "${CASE_DB:-$DB}" --keys "$here/$name.keys" --dump-screen "$T/$name.raw" \
-		--size 100x30 --screen transfers 2>"$T/err"; then
+	if ! (cd "$T/local" && env "$@" "$HMX" --db "${CASE_DB:-$DB}" --keys "$here/$name.keys" --dump-screen "$T/$name.raw" \
+		--size 100x30 --screen transfers 2>"$T/err"); then
 		bad "$name: hmx exited non-zero"
 		sed 's/^/  stderr: /' "$T/err"
 		return
@@ -106,12 +109,21 @@ expect_eq "$(sha "$I/big.bin")" "$(sha "$R/big.bin")" "resumed file equals the s
 expect_eq "$(H transfers --format json | grep -o '"id":' | wc -l | tr -d ' ')" 3 \
 	"retry resumed the job rather than making a new one"
 
+# --- P: the local file picker (started in the current folder), the push
+run_case push
+expect_grep "upload-2027Q1.zip  *23.3 KiB" "$T/push.out" "the folder listed again after the push"
+expect_eq "$(sha "$R/upload-2027Q1.zip")" "$(sha "$T/local/upload-2027Q1.zip")" \
+	"pushed file on the server equals the local one"
+expect_eq "$(job_field 4 state) $(job_field 4 direction)" "done push" "push job done"
+expect_eq "$(job_field 4 sha256)" "$(sha "$T/local/upload-2027Q1.zip")" "push job records the SHA-256"
+[ -e "$R/upload-2027Q1.zip.part" ] && bad "remote .part left behind" || ok
+
 # --- quitting while a job runs asks (No keeps the screen and the job)
 run_case quit HMX_TRANSFER_KBPS=32
-expect_grep "Job #4 is running" "$T/quit.raw" "q during a transfer asks first"
+expect_grep "Job #5 is running" "$T/quit.raw" "q during a transfer asks first"
 expect_grep "Cancel it and close" "$T/quit.raw" "the question says what yes does"
 expect_grep "Cancelled; nothing changed" "$T/quit.raw" "No keeps the screen open"
-expect_eq "$(job_field 4 state)" cancelled "the job cancelled when the screen finally closed"
+expect_eq "$(job_field 5 state)" cancelled "the job cancelled when the screen finally closed"
 
 # --- an unknown host key: fingerprint shown, default No, y accepts (a
 # workspace of its own: no jobs on screen)
