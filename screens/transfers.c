@@ -513,6 +513,20 @@ static const struct transfer_job *ts_pulled(const struct tscr *p, const char *si
 	return NULL;
 }
 
+/* Whether a pulled file looks like a zip (an HMIS CSV export). */
+static bool ts_is_zip(const char *path)
+{
+	unsigned char m[4] = { 0 };
+	FILE *f = fopen(path, "rb");
+	bool z;
+
+	if (!f)
+		return false;
+	z = fread(m, 1, 4, f) == 4 && m[0] == 'P' && m[1] == 'K' && m[2] == 3 && m[3] == 4;
+	fclose(f);
+	return z;
+}
+
 static const char *ts_base(const char *path)
 {
 	const char *s = strrchr(path, '/');
@@ -727,6 +741,11 @@ static unsigned ts_tick(struct tui *t, void *priv)
 			tui_message(t, ROLE_WARNING, "Job #%lld done; site %s has role \"%s\": not "
 				    "taken into %s (only rdc and agency:CODE files are)",
 				    (long long)j.id, s2.name, s2.role, p->cycle);
+			continue;
+		}
+		if (!ts_is_zip(j.local)) {
+			tui_message(t, ROLE_NORMAL, "Job #%lld done; %s is not a zip: not taken into %s",
+				    (long long)j.id, ts_base(j.local), p->cycle);
 			continue;
 		}
 		io.source = s2.role;

@@ -125,6 +125,20 @@ expect_grep "Cancel it and close" "$T/quit.raw" "the question says what yes does
 expect_grep "Cancelled; nothing changed" "$T/quit.raw" "No keeps the screen open"
 expect_eq "$(job_field 5 state)" cancelled "the job cancelled when the screen finally closed"
 
+# --- with --cycle: a pulled export goes on to intake with the site's role
+H cycle new rdc-download 2027Q1 >/dev/null || bad "cycle new"
+ASSETS=$(cd "$here/../../assets" && pwd)
+"$(dirname "$HMX")/hmxgen" --out "$T/gen" --quiet --assets "$ASSETS" --spec FY2024 \
+	--project-id 1101 --project-name "HAC Carriage House" --clients 20 --seed 3 \
+	--zip "$R/rdc-1101.zip" >/dev/null || bad "hmxgen"
+(cd "$T/local" && "$HMX" --db "$DB" --keys "$here/cycle.keys" --dump-screen "$T/cycle.out" \
+	--size 100x30 --screen transfers --cycle rdc-download-2027Q1 2>"$T/err") ||
+	{ bad "cycle: hmx exited non-zero"; cat "$T/err"; }
+expect_grep "rdc-1101.zip taken into rdc-download-2027Q1" "$T/cycle.out" "the pull taken into the cycle"
+H files rdc-download-2027Q1 --format json >"$T/files.json"
+expect_grep "$(sha "$R/rdc-1101.zip")" "$T/files.json" "the cycle holds the pulled file"
+expect_grep '"source":"rdc"' "$T/files.json" "intake with the site's role as source"
+
 # --- an unknown host key: fingerprint shown, default No, y accepts (a
 # workspace of its own: no jobs on screen)
 mkdir -p "$T/db2"
