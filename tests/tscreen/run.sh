@@ -131,6 +131,7 @@ ASSETS=$(cd "$here/../../assets" && pwd)
 "$(dirname "$HMX")/hmxgen" --out "$T/gen" --quiet --assets "$ASSETS" --spec FY2024 \
 	--project-id 1101 --project-name "HAC Carriage House" --clients 20 --seed 3 \
 	--zip "$R/rdc-1101.zip" >/dev/null || bad "hmxgen"
+touch -d "2026-11-20 10:00:00 UTC" "$R/rdc-1101.zip"
 (cd "$T/local" && "$HMX" --db "$DB" --keys "$here/cycle.keys" --dump-screen "$T/cycle.out" \
 	--size 100x30 --screen transfers --cycle rdc-download-2027Q1 2>"$T/err") ||
 	{ bad "cycle: hmx exited non-zero"; cat "$T/err"; }
