@@ -55,6 +55,7 @@ static const struct screen_action cl_actions[] = {
 	  NEED_ROW },
 	{ ACT_MAP, "Map", "Map the files of this cycle to projects", 0 },
 	{ ACT_REVIEW, "Review", "Show the validation review of this cycle", 0 },
+	{ ACT_TRANSFERS, NULL, "Show the transfers; pulled exports go into this cycle", 0 },
 };
 
 static const struct tui_keybind cl_keys[] = {
@@ -72,6 +73,7 @@ static const struct tui_keybind cl_keys[] = {
 	{ 'h', ACT_COLLAPSE, false },
 	{ 'm', ACT_MAP, false },
 	{ 'v', ACT_REVIEW, false },
+	{ 'T', ACT_TRANSFERS, false },
 };
 
 static enum tui_glyph cl_state_glyph(enum step_state st)
@@ -572,6 +574,10 @@ static unsigned cl_handle(struct tui *t, void *priv, enum action a)
 	}
 	if (a == ACT_REVIEW) {
 		tui_push(t, &vreview_screen, c->code);
+		return TUI_OK;
+	}
+	if (a == ACT_TRANSFERS) {
+		tui_push(t, &transfers_screen, c->code);
 		return TUI_OK;
 	}
 	i = (size_t)(st - c->steps);
