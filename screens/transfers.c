@@ -228,6 +228,10 @@ static enum hmx_rc xw_connect(struct xworker *w, const struct xreq *req, bool fr
 		hmx_strlcpy(w->ts->r_hk_site, req->site.name, sizeof w->ts->r_hk_site);
 		w->ts->r_hk_new = true;
 		pthread_mutex_unlock(&w->ts->mu);
+		/* the batch wording (--accept-new-host-key) does not apply here */
+		return hmx_err_set(err, rc, "unknown host key of %s (%s %s): a shows it and asks "
+				   "whether to accept it", req->site.name, refused.key_type,
+				   refused.fingerprint);
 	}
 	return rc;
 }

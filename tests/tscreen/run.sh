@@ -93,6 +93,14 @@ expect_eq "$(job_field 2 sha256)" "$(sha "$R/hac-502.csv")" "job 2 records the s
 expect_grep "hac-501.csv.*pulled $(sha "$R/hac-501.csv" | cut -c1-12)" "$T/pull.out" \
 	"the folder shows the file pulled with its SHA-256"
 
+# --- t: host key, connect time, authentication, round-trip time
+run_case test
+fp=$(ssh-keygen -lf "$SRV/host.pub" | cut -d' ' -f2)
+# (the message takes two lines: joined)
+tail -3 "$T/test.raw" | head -2 | tr '\n' ' ' | sed 's/  */ /g' >"$T/test.msg"
+expect_grep "Test rdc: ssh-ed25519 key $fp, connected in [0-9]* ms (publickey), RTT [0-9.]* ms" \
+	"$T/test.msg" "t shows the fingerprint, connect time and RTT"
+
 # --- a throttled pull cancelled with x: cancelled, partial kept, resumable
 run_case cancel HMX_TRANSFER_KBPS=32
 expect_grep "transfer job 3 cancelled at [0-9]* of 400000 bytes" "$T/cancel.out" \
