@@ -169,4 +169,28 @@ if ssh-keygen -F "[127.0.0.1]:$PORT" -f "$HOME/.ssh/known_hosts" >/dev/null; the
 	bad "y did not add the host key to known_hosts"; fi
 expect_eq "$(grep -c . "$HOME/.ssh/known_hosts")" 1 "one line added to known_hosts"
 
+# --- the key accepted is the one shown: the server's key changes between
+# the question and y (a new sshd with another host key on the same port),
+# so the new unknown key is refused, shown, and nothing is added
+ssh-keygen -q -t ed25519 -N '' -f "$SRV/host2" -C host2
+: >"$HOME/.ssh/known_hosts"
+printf 'wait\nsleep:4000\nkey:a\nkey:y\nwait\ndump\n' >"$T/swap.keys"
+(cd "$T/local" && "$HMX" --db "$T/db2/hmx.db" --keys "$T/swap.keys" --dump-screen "$T/swap.out" \
+	--size 100x30 --screen transfers 2>"$T/swap.err") &
+hmx_pid=$!
+sleep 2
+old_port=$PORT
+stop_sshd
+start_sshd "$SRV/host2"
+wait $hmx_pid || bad "swap: hmx exited non-zero"
+if [ "$PORT" != "$old_port" ]; then
+	echo "tscreen: the new sshd took another port; key-swap case skipped"
+else
+	fp2=$(ssh-keygen -lf "$SRV/host2.pub" | cut -d' ' -f2)
+	tail -3 "$T/swap.out" | head -2 | tr '\n' ' ' | sed 's/  */ /g' >"$T/swap.msg"
+	expect_grep "Unknown host key of rdc: ssh-ed25519 $fp2" "$T/swap.msg" \
+		"the other key is shown, not accepted"
+	expect_eq "$(grep -c . "$HOME/.ssh/known_hosts")" 0 "nothing added to known_hosts"
+fi
+
 finish "tscreen"
