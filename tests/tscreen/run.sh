@@ -6,10 +6,12 @@
 # and pulled (the job table shows them done with the SHA-256 of the
 # source, the folder marks them pulled); a throttled pull (HMX_TRANSFER_KBPS)
 # cancelled with x leaves a cancelled job with its partial, and R in a new
-# session resumes it to the source's SHA-256; an unknown host key is shown
-# by its fingerprint and the question defaults to No (known_hosts
-# untouched), y accepts it; closing the screen while a job runs asks first
-# (No keeps it running). Each case's key script is tests/tscreen/NAME.keys,
+# session resumes it to the source's SHA-256; P picks a local file and
+# pushes it; t tests the site; closing the screen while a job runs asks
+# first (No keeps it running); with --cycle a pulled export goes to intake
+# with the site's role; an unknown host key is shown by its fingerprint and
+# the question defaults to No (known_hosts untouched), y accepts it, and
+# only the key shown: a server whose key changed before y is refused. Each case's key script is tests/tscreen/NAME.keys,
 # its dumps compared with NAME.expected after masking the port, the
 # temporary directory and host-key fingerprints (UPDATE=1 rewrites them).
 . "$(dirname "$0")/../lib.sh"
