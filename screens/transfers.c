@@ -926,6 +926,8 @@ static void ts_draw_job(struct tscr *p, WINDOW *w, size_t row, const struct tui_
 		snprintf(tail, sizeof tail, "%.12s", j->sha256);
 	} else if (st == TRANSFER_RUNNING) {
 		snprintf(tail, sizeof tail, "%s", live ? "" : "(another process)");
+	} else if (st == TRANSFER_CANCELLED && strcmp(j->error, "cancelled") == 0) {
+		snprintf(tail, sizeof tail, "R resumes it");
 	} else {
 		snprintf(tail, sizeof tail, "%.120s", j->error);
 	}
