@@ -655,6 +655,7 @@ enum hmx_rc xfer_run(struct xfer *x, xfer_attempt_fn fn, void *arg, struct hmx_e
 					break;
 				continue;
 			}
+			x->j->error[0] = '\0'; /* running again: the wait's reason is past */
 		}
 		x->lost = false;
 		xfer_start(x);

@@ -304,8 +304,10 @@ static void xw_transfer(struct xworker *w, const struct xreq *req)
 		return;
 	}
 	if ((rc = xw_connect(w, req, false, &err)) != HMX_OK) {
-		xs_note(ts, ROLE_BLOCKING, "%s %s: %s", what,
-			req->kind == XR_RETRY ? "" : req->arg, err.msg);
+		if (req->kind == XR_RETRY)
+			xs_note(ts, ROLE_BLOCKING, "Retry #%lld: %s", (long long)req->id, err.msg);
+		else
+			xs_note(ts, ROLE_BLOCKING, "%s %s: %s", what, req->arg, err.msg);
 		return;
 	}
 	w->t0 = 0;
@@ -917,7 +919,9 @@ static void ts_draw_job(struct tscr *p, WINDOW *w, size_t row, const struct tui_
 	ts_size(a, sizeof a, done);
 	ts_size(b, sizeof b, size);
 	snprintf(bytes, sizeof bytes, "%s/%s", a, b);
-	if (st == TRANSFER_RUNNING && live && p->rate > 0) {
+	if (st == TRANSFER_RUNNING && live && p->cur.error[0]) { /* waiting to retry */
+		snprintf(tail, sizeof tail, "%.120s", p->cur.error);
+	} else if (st == TRANSFER_RUNNING && live && p->rate > 0) {
 		double eta = (double)(size - done) / p->rate;
 
 		snprintf(tail, sizeof tail, "%5.1f MB/s ETA %d:%02d", p->rate / 1e6,
