@@ -854,6 +854,8 @@ static void shell_paint_keybar(struct tui *t, int y)
 		if (!sa->label)
 			continue;
 		shell_keys_for(fr->ops, sa->act, 1, keys[n], sizeof keys[n]);
+		if (!keys[n][0]) /* the screen took its keys (e.g. / filters there) */
+			continue;
 		h[n].key = keys[n];
 		h[n].label = sa->act == ACT_QUIT && t->depth > 1 ? "Back" : sa->label;
 		if (sa->act != ACT_SEARCH)
