@@ -3416,7 +3416,7 @@ static int v_help(struct globals *g, struct args *a)
 			 a->npos > 1 ? a->pos[1] : "");
 	if (!want[0]) {
 		printf("hmx %s — HMIS data-exchange console for a Continuum of Care\n\n"
-		       "usage: hmx [--db PATH] [--readonly] [--no-color] [--ascii] [--cycle C] [--screen audit|review|match] [VERB ...]\n"
+		       "usage: hmx [--db PATH] [--readonly] [--no-color] [--ascii] [--cycle C] [--screen audit|review|match|transfers] [VERB ...]\n"
 		       "       hmx             open the console (TUI)\n\n",
 		       HMX_VERSION);
 		for (size_t i = 0; i < N_VERBS; i++)

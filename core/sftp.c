@@ -24,6 +24,7 @@ struct sftpc {
 	struct ssh_callbacks_struct cb;
 	struct site site;       /* for sftpc_reconnect() */
 	struct sftpc_opts opts;
+	char accept_fp[80];     /* opts.accept_fingerprint points here */
 };
 
 static double now_ms(void)
@@ -177,7 +178,19 @@ static enum hmx_rc check_host_key(struct sftpc *c, const struct sftpc_opts *o, s
 				   in->known_hosts, ssh_get_error(c->ssh));
 	}
 	/* unknown host */
-	if (!o->accept_new_host_key) {
+	if (o->accept_fingerprint && strcmp(o->accept_fingerprint, in->fingerprint) == 0) {
+		/* the operator accepted exactly this key */
+	} else if (!o->accept_new_host_key) {
+		if (o->refused) {
+			*o->refused = *in;
+			hmx_strlcpy(o->refused->host, label, sizeof o->refused->host);
+			o->refused->host_key_unknown = true;
+		}
+		if (o->accept_fingerprint)
+			return hmx_err_set(err, HMX_ESTATE,
+					   "unknown host key for %s: %s key %s is not the one "
+					   "accepted (%s); refused", label, in->key_type,
+					   in->fingerprint, o->accept_fingerprint);
 		if (!o->interactive)
 			return hmx_err_set(err, HMX_ESTATE,
 					   "unknown host key for %s: %s key %s is not in %s; refused in "
@@ -410,6 +423,12 @@ enum hmx_rc sftpc_open(const struct site *site, const struct sftpc_opts *o, stru
 	c->interactive = o->interactive;
 	c->site = *site;
 	c->opts = *o;
+	c->opts.refused = NULL; /* the caller's, for this call only */
+	c->opts.accept_fingerprint = NULL;
+	if (o->accept_fingerprint) {
+		hmx_strlcpy(c->accept_fp, o->accept_fingerprint, sizeof c->accept_fp);
+		c->opts.accept_fingerprint = c->accept_fp;
+	}
 	hmx_strlcpy(c->remote_dir, site->remote_dir, sizeof c->remote_dir);
 	c->cb.userdata = c;
 	c->cb.auth_function = ask_secret;
@@ -560,7 +579,10 @@ enum hmx_rc sftpc_reconnect(struct sftpc *c, struct hmx_err *err)
 		ssh_free(c->ssh);
 	}
 	*c = *n;
-	/* the callbacks live in the struct: point the session at its new home */
+	/* the callbacks and the accepted fingerprint live in the struct: point
+	 * them at its new home */
+	if (c->opts.accept_fingerprint)
+		c->opts.accept_fingerprint = c->accept_fp;
 	c->cb.userdata = c;
 	ssh_set_callbacks(c->ssh, &c->cb);
 	free(n);

@@ -30,6 +30,14 @@ struct sftpc_opts {
 	bool accept_new_host_key; /* add an unknown host key without asking */
 	bool interactive;         /* may ask on the terminal (passphrases, new keys) */
 	int timeout_s;            /* connect and read timeout; 0: 30 s */
+	/* NULL, or "SHA256:...": an unknown host key with exactly this
+	 * fingerprint is added without asking (the one the operator was shown
+	 * and accepted); an unknown key with another fingerprint is refused. */
+	const char *accept_fingerprint;
+	/* NULL, or gets the server's host label, key type and fingerprint with
+	 * host_key_unknown set when the open fails on an unknown host key that
+	 * was not accepted (so a screen can show it and ask). */
+	struct sftpc_info *refused;
 };
 
 /* What the connection ended up being, for display. */
@@ -40,6 +48,7 @@ struct sftpc_info {
 	char key_type[32];     /* "ssh-ed25519" */
 	char fingerprint[80];  /* "SHA256:..." as ssh-keygen -l prints it */
 	bool host_key_added;   /* it was unknown and is now in known_hosts */
+	bool host_key_unknown; /* (opts.refused only) refused as unknown */
 	char known_hosts[1024];
 	char auth[24];         /* "agent", "publickey", "keyboard-interactive", ... */
 	double connect_ms;     /* TCP, key exchange, authentication, SFTP start */

@@ -25,8 +25,10 @@
 #define CHECKPOINT_MS 2000.0
 /* The row's state is re-read this often (a cancel from another process). */
 #define POLL_MS 1000.0
-/* The caller's progress hook is called at least this often. */
+/* The caller's progress hook is called at least this often (bytes or
+ * time, whichever comes first). */
 #define PROGRESS_BYTES (1024u * 1024u)
+#define PROGRESS_MS 250.0
 /* Longest pause between two attempts. */
 #define RETRY_MAX_MS 60000L
 
@@ -450,6 +452,7 @@ void xfer_init(struct xfer *x, struct store *s, struct sftpc *c, const struct tr
 void xfer_notify(struct xfer *x)
 {
 	x->last_prog = x->j->done;
+	x->last_prog_ms = now_ms();
 	if (x->o->progress)
 		x->o->progress(x->o->progress_ctx, x->j);
 }
@@ -612,7 +615,8 @@ enum hmx_rc xfer_tick(struct xfer *x, int fd, struct hmx_err *err)
 	bool still;
 
 	hmx_progress(j->dir == TRANSFER_PULL ? j->local : j->remote, j->done, j->size);
-	if (j->done - x->last_prog >= PROGRESS_BYTES || j->done == j->size)
+	if (j->done - x->last_prog >= PROGRESS_BYTES || j->done == j->size ||
+	    t - x->last_prog_ms >= PROGRESS_MS)
 		xfer_notify(x);
 	if (x->kbps) {
 		double want = (double)(j->done - x->start_done) * 1000.0 / (x->kbps * 1024.0);
@@ -680,6 +684,7 @@ enum hmx_rc xfer_run(struct xfer *x, xfer_attempt_fn fn, void *arg, struct hmx_e
 					break;
 				continue;
 			}
+			x->j->error[0] = '\0'; /* running again: the wait's reason is past */
 		}
 		x->lost = false;
 		xfer_start(x);

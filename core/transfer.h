@@ -88,8 +88,9 @@ struct transfer_opts {
 	bool overwrite; /* replace an existing final file */
 	int retries;    /* reconnect-and-resume attempts after a lost connection; 0: none */
 	/* Called in the transferring thread when a run starts, at least every
-	 * 1 MiB, and at the end (any outcome), with j->done, j->size and
-	 * j->state current. NULL: none. Must not block for long. */
+	 * 1 MiB or 250 ms (while bytes move), and at the end (any outcome),
+	 * with j->done, j->size and j->state current. NULL: none. Must not
+	 * block for long. */
 	void (*progress)(void *ctx, const struct transfer_job *j);
 	void *progress_ctx;
 	/* NULL, or a flag another thread may set: the run then stops within a

@@ -21,6 +21,7 @@ struct xfer {
 	double last_cp_ms;
 	double last_poll_ms; /* when the row's state was last read */
 	uint64_t last_prog;  /* j->done at the last progress call */
+	double last_prog_ms;
 	uint64_t start_done; /* j->done when the attempt started (throttle) */
 	double start_ms;
 	unsigned kbps;       /* HMX_TRANSFER_KBPS: bandwidth limit, 0 none */

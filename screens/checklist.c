@@ -56,6 +56,7 @@ static const struct screen_action cl_actions[] = {
 	{ ACT_MAP, "Map", "Map the files of this cycle to projects", 0 },
 	{ ACT_REVIEW, "Review", "Show the validation review of this cycle", 0 },
 	{ ACT_MATCH, NULL, "Open the client match of this cycle (mcp-match cycles)", 0 },
+	{ ACT_TRANSFERS, NULL, "Show the transfers; pulled exports go into this cycle", 0 },
 };
 
 static const struct tui_keybind cl_keys[] = {
@@ -74,6 +75,7 @@ static const struct tui_keybind cl_keys[] = {
 	{ 'm', ACT_MAP, false },
 	{ 'v', ACT_REVIEW, false },
 	{ 'M', ACT_MATCH, false },
+	{ 'T', ACT_TRANSFERS, false },
 };
 
 static enum tui_glyph cl_state_glyph(enum step_state st)
@@ -578,6 +580,10 @@ static unsigned cl_handle(struct tui *t, void *priv, enum action a)
 	}
 	if (a == ACT_MATCH) {
 		scr_open_match(t, &c->cycle);
+		return TUI_OK;
+	}
+	if (a == ACT_TRANSFERS) {
+		tui_push(t, &transfers_screen, c->code);
 		return TUI_OK;
 	}
 	i = (size_t)(st - c->steps);

@@ -48,6 +48,7 @@ static const struct screen_action dash_actions[] = {
 	{ ACT_PROJECTS, "Projects", NULL, 0 },
 	{ ACT_AUDIT_LOG, "Log", NULL, 0 },
 	{ ACT_REVIEW, "Review", "Show the validation review of the selected cycle", NEED_ROW },
+	{ ACT_TRANSFERS, NULL, NULL, 0 },
 };
 
 static const struct tui_keybind dash_keys[] = {
@@ -58,6 +59,7 @@ static const struct tui_keybind dash_keys[] = {
 	{ 'p', ACT_PROJECTS, false },
 	{ 'L', ACT_AUDIT_LOG, false },
 	{ 'v', ACT_REVIEW, false },
+	{ 'T', ACT_TRANSFERS, false },
 };
 
 /* The two nearest periods of a kind whose deadline is not past: the one
@@ -293,6 +295,8 @@ static unsigned dash_handle(struct tui *t, void *priv, enum action a)
 		tui_push(t, &audit_screen, NULL);
 	else if (a == ACT_REVIEW)
 		tui_push(t, &vreview_screen, d->cycles[tui_selected(t)].code);
+	else if (a == ACT_TRANSFERS)
+		tui_push(t, &transfers_screen, NULL);
 	return TUI_OK;
 }
 

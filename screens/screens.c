@@ -36,6 +36,10 @@ enum hmx_rc tui_run(struct store *s, const struct tui_options *opt, struct hmx_e
 			screens[1] = &vreview_screen;
 			return shell_run(s, opt, screens, args, 2, err);
 		}
+		if (strcmp(opt->open_screen, "transfers") == 0) {
+			screens[1] = &transfers_screen;
+			return shell_run(s, opt, screens, args, 2, err);
+		}
 		if (strcmp(opt->open_screen, "match") == 0) {
 			/* over the cycle's checklist: q goes back to it */
 			if (!opt->open_cycle)
@@ -45,7 +49,7 @@ enum hmx_rc tui_run(struct store *s, const struct tui_options *opt, struct hmx_e
 			return shell_run(s, opt, screens, args, 3, err);
 		}
 		return hmx_err_set(err, HMX_EINVAL,
-				   "no screen \"%s\" to open (known: audit, review, match)",
+				   "no screen \"%s\" to open (known: audit, review, match, transfers)",
 				   opt->open_screen);
 	}
 	return shell_run(s, opt, screens, args, opt->open_cycle ? 2 : 1, err);

@@ -34,6 +34,16 @@ extern const struct screen_ops rreview_screen;
 extern const struct screen_ops match_screen;
 /* Agencies and projects: source, HUD ProjectID, aliases, reporting group. */
 extern const struct screen_ops projects_screen;
+/* SFTP sites, the remote folder of one, the transfer jobs; open() takes a
+ * cycle code (may be NULL) that pulled exports are taken into. */
+extern const struct screen_ops transfers_screen;
+/* A local file to push; open() takes the folder to start in (may be
+ * NULL: the current one). The file picked goes to scr_fpick_done(). */
+extern const struct screen_ops fpick_screen;
+
+/* Hands the path the local file picker chose to the transfers screen,
+ * which takes it on its next tick (main thread only). */
+void scr_fpick_done(const char *path);
 
 /* Opens the match screen on ci when it is an mcp-match cycle; else says
  * why on the message line and returns false. */

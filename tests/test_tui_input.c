@@ -181,6 +181,22 @@ static void test_script(void **state)
 	assert_int_equal(script_load(path, &sc, &err), HMX_EINVAL);
 	assert_non_null(strstr(err.msg, "line 1: unknown key 'Hyper'"));
 
+	tu_write(dir, "wait.keys", "wait\nsleep:250\n", (size_t)-1);
+	tu_path(path, sizeof path, dir, "wait.keys");
+	assert_int_equal(script_load(path, &sc, &err), HMX_OK);
+	assert_int_equal(sc.n, 2);
+	assert_int_equal(sc.items[0].kind, SCRIPT_WAIT);
+	assert_int_equal(sc.items[1].kind, SCRIPT_SLEEP);
+	assert_int_equal(sc.items[1].ms, 250);
+	script_free(&sc);
+	tu_write(dir, "sleep.keys", "sleep:0\n", (size_t)-1);
+	tu_path(path, sizeof path, dir, "sleep.keys");
+	assert_int_equal(script_load(path, &sc, &err), HMX_EINVAL);
+	assert_non_null(strstr(err.msg, "line 1: bad time '0'"));
+	tu_write(dir, "sleep2.keys", "sleep:5s\n", (size_t)-1);
+	tu_path(path, sizeof path, dir, "sleep2.keys");
+	assert_int_equal(script_load(path, &sc, &err), HMX_EINVAL);
+
 	tu_path(path, sizeof path, dir, "missing.keys");
 	assert_int_equal(script_load(path, &sc, &err), HMX_EIO);
 	assert_non_null(strstr(err.msg, "missing.keys"));

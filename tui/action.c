@@ -47,6 +47,7 @@ const char *action_group_title(enum action_group g)
 	case GROUP_PROJECT: return "Changing projects";
 	case GROUP_REVIEW: return "Reviewing findings";
 	case GROUP_MATCH: return "Client match";
+	case GROUP_TRANSFER: return "Transfers";
 	case GROUP_DIALOG: return "Questions";
 	}
 	return "";

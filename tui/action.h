@@ -101,11 +101,26 @@
 	       "Build the HMIS import files (asks the folder, then asks first)") \
 	ACTION(MATCH, MATCH_PURGE, "match-purge", \
 	       "Delete the local copies of the cycle's client lists (asks first)") \
+	ACTION(VIEW, TRANSFERS, "transfers", "Show the SFTP sites, files and transfers") \
+	ACTION(VIEW, NEXT_PANE, "next-pane", "Move to the next pane (sites, files, jobs)") \
+	ACTION(VIEW, FILTER, "filter", "Show only the files whose name contains a text") \
+	ACTION(VIEW, RELIST, "relist", "List the site's remote folder again") \
+	ACTION(TRANSFER, MARK, "mark", "Mark or unmark the file for the next pull") \
+	ACTION(TRANSFER, PULL, "pull", \
+	       "Pull the marked files (else the selected one) into the incoming folder") \
+	ACTION(TRANSFER, PUSH, "push", "Pick a local file and push it to the site") \
+	ACTION(TRANSFER, CANCEL, "cancel", \
+	       "Cancel the selected job (asks first; the partial is kept: R resumes it)") \
+	ACTION(TRANSFER, RETRY, "retry", "Run the selected failed or cancelled job again, from its offset") \
+	ACTION(TRANSFER, TEST_SITE, "test-site", \
+	       "Connect to the site: host key fingerprint, connect time, round-trip time") \
+	ACTION(TRANSFER, ACCEPT_KEY, "accept-key", \
+	       "Accept the site's unknown host key (shows its SHA-256 fingerprint; default No)") \
 	ACTION(DIALOG, YES, "yes", "Answer yes to the question") \
 	ACTION(DIALOG, NO, "no", "Answer no to the question (the default)")
 
 enum action_group { GROUP_MOVE, GROUP_VIEW, GROUP_STEP, GROUP_MAP, GROUP_PROJECT, GROUP_REVIEW,
-		   GROUP_MATCH, GROUP_DIALOG };
+		   GROUP_MATCH, GROUP_TRANSFER, GROUP_DIALOG };
 
 enum action {
 	ACT_NONE = 0,

@@ -58,13 +58,25 @@ static enum hmx_rc script_parse(const char *path, int line, char *tok,
 		it->kind = SCRIPT_DUMP;
 		return HMX_OK;
 	}
+	if (strcmp(tok, "wait") == 0) {
+		it->kind = SCRIPT_WAIT;
+		return HMX_OK;
+	}
+	if (strncmp(tok, "sleep:", 6) == 0) {
+		it->kind = SCRIPT_SLEEP;
+		if (sscanf(tok + 6, "%d%c", &it->ms, &tail) != 1 || it->ms < 1 || it->ms > 60000)
+			return hmx_err_set(err, HMX_EINVAL,
+					   "%s line %d: bad time '%s' (milliseconds, 1-60000)",
+					   path, line, tok + 6);
+		return HMX_OK;
+	}
 	it->kind = SCRIPT_ACTION;
 	it->act = action_by_name(tok);
 	if (it->act == ACT_NONE)
 		return hmx_err_set(err, HMX_EINVAL,
 				   "%s line %d: unknown token '%s' (expected an action name "
-				   "such as down or done, key:X, text:WORDS, resize:COLSxROWS "
-				   "or dump)", path, line, tok);
+				   "such as down or done, key:X, text:WORDS, resize:COLSxROWS, "
+				   "dump, wait or sleep:MS)", path, line, tok);
 	return HMX_OK;
 }
 

@@ -6,6 +6,9 @@
  *   text:WORDS      WORDS typed into the open prompt (kept verbatim)
  *   resize:CxR      the terminal becomes C columns by R rows
  *   dump            append the screen (and colour grid) to the dump files
+ *   wait            until the screen's background work is done (at most
+ *                   60 s, else the run fails naming the line)
+ *   sleep:MS        let MS milliseconds pass (1-60000), as when idle
  *   # comment       ignored, as are blank lines
  * Leading and trailing blanks of a line are ignored except after text:. */
 #ifndef HMX_TUI_SCRIPT_H
@@ -14,7 +17,8 @@
 #include "core/hmx.h"
 #include "tui/action.h"
 
-enum script_kind { SCRIPT_ACTION, SCRIPT_KEY, SCRIPT_TEXT, SCRIPT_RESIZE, SCRIPT_DUMP };
+enum script_kind { SCRIPT_ACTION, SCRIPT_KEY, SCRIPT_TEXT, SCRIPT_RESIZE, SCRIPT_DUMP,
+		   SCRIPT_WAIT, SCRIPT_SLEEP };
 
 struct script_item {
 	enum script_kind kind;
@@ -23,6 +27,7 @@ struct script_item {
 	int key;           /* SCRIPT_KEY */
 	char *text;        /* SCRIPT_TEXT, owned */
 	int cols, rows;    /* SCRIPT_RESIZE */
+	int ms;            /* SCRIPT_SLEEP */
 };
 
 struct script {

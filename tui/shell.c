@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <langinfo.h>
 #include <locale.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -26,6 +27,8 @@
 #define SHELL_MIN_ROWS 24
 #define SHELL_STACK_MAX 8
 #define SHELL_POLL_MS 500 /* idle wake-up: data_version and date check */
+#define SHELL_BUSY_MS 200 /* idle wake-up while a screen has background work */
+#define SHELL_WAIT_MS 60000 /* longest `wait` of a key script */
 
 struct shell_frame {
 	const struct screen_ops *ops;
@@ -88,6 +91,7 @@ struct tui {
 	bool cursor_on;
 	double progress_last; /* monotonic seconds of the last progress paint */
 	char progress_what[96];
+	pthread_t main_thread; /* the log hook ignores other threads */
 };
 
 static volatile sig_atomic_t shell_signalled;
@@ -270,6 +274,8 @@ static void shell_apply(struct tui *t, unsigned flags)
 
 	if ((flags & TUI_RELOAD) && fr)
 		shell_reload(t, fr);
+	if (flags & TUI_QUIT)
+		t->quit = true;
 	if (flags & TUI_POP)
 		shell_pop(t);
 	if (t->push_ops) {
@@ -287,10 +293,14 @@ static void shell_apply(struct tui *t, unsigned flags)
  * or the date changed (a session left open past midnight). */
 static void shell_poll(struct tui *t)
 {
-	int64_t v = store_data_version(t->store);
+	int64_t v;
 	cal_day today = cal_today();
 	struct shell_frame *fr = shell_top(t);
 
+	if (fr && fr->ops->tick)
+		shell_apply(t, fr->ops->tick(t, fr->priv));
+	fr = shell_top(t);
+	v = store_data_version(t->store);
 	if (v == t->data_version && today == t->today)
 		return;
 	t->data_version = v;
@@ -557,6 +567,26 @@ static void shell_pager_action(struct tui *t, enum action a)
 	}
 }
 
+/* Whether the screen fr lets itself be closed now (its leave hook). */
+static bool shell_may_leave(struct tui *t, struct shell_frame *fr, bool quit_all)
+{
+	return !fr->ops->leave || fr->ops->leave(t, fr->priv, quit_all);
+}
+
+static bool shell_busy(struct tui *t)
+{
+	struct shell_frame *fr = shell_top(t);
+
+	return fr && fr->ops->busy && fr->ops->busy(fr->priv);
+}
+
+static void shell_sleep_ms(int ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
 /* An action on the current screen, the overlays being closed. */
 static void shell_action(struct tui *t, enum action a)
 {
@@ -607,19 +637,22 @@ static void shell_action(struct tui *t, enum action a)
 		shell_reload(t, fr);
 		return;
 	case ACT_BACK:
-		if (t->depth > 1)
+		if (t->depth > 1 && shell_may_leave(t, fr, false))
 			shell_pop(t);
-		else
+		else if (t->depth <= 1)
 			tui_message(t, ROLE_NORMAL, "This is the first screen; q quits hmx");
 		return;
 	case ACT_QUIT:
+		if (!shell_may_leave(t, fr, t->depth <= 1))
+			return;
 		if (t->depth > 1)
 			shell_pop(t);
 		else
 			t->quit = true;
 		return;
 	case ACT_QUIT_ALL:
-		t->quit = true;
+		if (shell_may_leave(t, fr, true))
+			t->quit = true;
 		return;
 	default:
 		break;
@@ -830,6 +863,8 @@ static void shell_paint_keybar(struct tui *t, int y)
 		if (!sa->label)
 			continue;
 		shell_keys_for(fr->ops, sa->act, 1, keys[n], sizeof keys[n]);
+		if (!keys[n][0]) /* the screen took its keys (e.g. / filters there) */
+			continue;
 		h[n].key = keys[n];
 		h[n].label = sa->act == ACT_QUIT && t->depth > 1 ? "Back" : sa->label;
 		if (sa->act != ACT_SEARCH)
@@ -934,13 +969,38 @@ static struct shell_event shell_next(struct tui *t)
 				ev.kind = EV_TEXT;
 				ev.text = it->text;
 				return ev;
+			case SCRIPT_SLEEP:
+				for (int ms = 0; ms < it->ms; ms += SHELL_BUSY_MS) {
+					shell_sleep_ms(it->ms - ms < SHELL_BUSY_MS ? it->ms - ms :
+										     SHELL_BUSY_MS);
+					shell_poll(t);
+				}
+				ev.kind = EV_IDLE;
+				return ev;
+			case SCRIPT_WAIT:
+				shell_poll(t);
+				for (int ms = 0; shell_busy(t); ms += 50) {
+					if (ms >= SHELL_WAIT_MS) {
+						shell_script_fail(t, it->line,
+								  "wait: still busy after 60 s");
+						return ev;
+					}
+					shell_sleep_ms(50);
+					shell_poll(t);
+				}
+				shell_poll(t);
+				ev.kind = EV_IDLE;
+				return ev;
 			}
 		}
 		return ev;
 	}
 	for (;;) {
 		wint_t wc;
-		int r = wget_wch(stdscr, &wc);
+		int r;
+
+		wtimeout(stdscr, shell_busy(t) ? SHELL_BUSY_MS : SHELL_POLL_MS);
+		r = wget_wch(stdscr, &wc);
 
 		if (shell_signalled)
 			return ev;
@@ -965,6 +1025,9 @@ static void shell_log_hook(void *ctx, enum hmx_log_level level, const char *msg)
 {
 	struct tui *t = ctx;
 
+	/* a screen's worker thread: its errors reach the screen another way */
+	if (!pthread_equal(pthread_self(), t->main_thread))
+		return;
 	if (level >= HMX_LOG_WARN)
 		tui_message(t, level == HMX_LOG_ERROR ? ROLE_BLOCKING : ROLE_WARNING, "%s", msg);
 }
@@ -1187,6 +1250,7 @@ enum hmx_rc shell_run(struct store *s, const struct tui_options *opt,
 	}
 	shell_setup_curses(t);
 	hooks.ctx = t;
+	t->main_thread = pthread_self();
 	hmx_hooks_install(&hooks);
 
 	t->today = cal_today();

@@ -29,6 +29,7 @@ enum tui_result {
 	TUI_OK = 0,
 	TUI_RELOAD = 1, /* data changed: call reload() (the selection stays) */
 	TUI_POP = 2,    /* close this screen */
+	TUI_QUIT = 4,   /* quit hmx */
 };
 
 /* Preconditions the shell checks before calling handle(). */
@@ -84,6 +85,18 @@ struct screen_ops {
 	bool (*allowed)(struct tui *t, void *priv, enum action a, char *why, size_t n);
 	/* Does action a (one of the table's). Returns enum tui_result flags. */
 	unsigned (*handle)(struct tui *t, void *priv, enum action a);
+	/* Screens with background work (a worker thread). May be NULL.
+	 * tick: called on the top screen after every event and idle wake-up
+	 * (at least every SHELL_POLL_MS, more often while busy): takes in what
+	 * the work produced; returns enum tui_result flags.
+	 * busy: whether work is still running (the shell then wakes up more
+	 * often; the key script's `wait` waits for it to be false).
+	 * leave: called before q, Esc or Q closes the screen (quit_all: Q);
+	 * false keeps it open (e.g. it asked first; its answer returns
+	 * TUI_POP or TUI_QUIT). */
+	unsigned (*tick)(struct tui *t, void *priv);
+	bool (*busy)(void *priv);
+	bool (*leave)(struct tui *t, void *priv, bool quit_all);
 };
 
 struct store *tui_store(struct tui *t);

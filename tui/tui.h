@@ -17,7 +17,9 @@ struct tui_options {
 	const char *open_cycle;  /* start on this cycle's checklist (may be NULL) */
 	const char *open_screen; /* start on this screen over the dashboard: "audit"
 	                          * (with open_cycle: filtered to it), "review"
-	                          * (open_cycle required), NULL none */
+	                          * (open_cycle required), "transfers" (with
+	                          * open_cycle: pulled exports go into it),
+	                          * NULL none */
 	const char *review_as;   /* a reviewer's name: the restricted session of
 	                          * `hmx review --as NAME`, the review screen only
 	                          * (open_cycle: that cycle, else every open one) */
