@@ -425,4 +425,15 @@ else
 fi
 expect_grep "no-such-cycle" "$T/err" "unknown --cycle named"
 
+# --- the README's dashboard capture is the 80x24 dump of dashboard.keys
+sed -n '2,25p' "$here/dashboard.expected" >"$T/dash-want"
+awk '/^```$/ { if (inb) exit; next } /^ hmx · Dashboard/ { inb = 1 } inb' "$here/../../README.md" \
+	>"$T/dash-readme"
+if cmp -s "$T/dash-want" "$T/dash-readme"; then
+	ok
+else
+	bad "README's dashboard capture differs from dashboard.expected (dump 1)"
+	diff "$T/dash-want" "$T/dash-readme" | head -10
+fi
+
 finish "screens"
