@@ -564,6 +564,15 @@ struct sftp_session_struct *sftpc_session(struct sftpc *c)
 	return c->sftp;
 }
 
+enum hmx_rc sftpc_clone(struct sftpc *c, struct sftpc **out, struct hmx_err *err)
+{
+	struct sftpc_opts o = c->opts;
+
+	o.interactive = false;
+	o.refused = NULL;
+	return sftpc_open(&c->site, &o, out, err);
+}
+
 enum hmx_rc sftpc_reconnect(struct sftpc *c, struct hmx_err *err)
 {
 	struct sftpc *n;

@@ -94,6 +94,11 @@ struct sftp_session_struct *sftpc_session(struct sftpc *c);
  * is left as it was. Errors as sftpc_open(). */
 enum hmx_rc sftpc_reconnect(struct sftpc *c, struct hmx_err *err);
 
+/* A second connection to c's site with c's options, never asking on the
+ * terminal (no passphrase, no new host key): for a transfer that uses two
+ * streams. On success *out owns it (sftpc_close()). Errors as sftpc_open(). */
+enum hmx_rc sftpc_clone(struct sftpc *c, struct sftpc **out, struct hmx_err *err);
+
 /* Whether the SSH session is still up. */
 bool sftpc_connected(struct sftpc *c);
 

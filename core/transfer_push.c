@@ -78,48 +78,178 @@ static enum hmx_rc hash_take(struct hasher *h, struct transfer_job *j, bool wait
 	return HMX_OK;
 }
 
-/* Writes [j->done, j->size) of the local file to wf. */
+/* Two streams: libssh 0.10's sftp_write waits for each write's reply, so
+ * one connection sits idle half the time. From PUSH_TWO_MIN bytes on, a
+ * second connection (sftpc_clone) writes the odd chunks of the rest in a
+ * thread while this one writes the even ones; the offset saved is the
+ * contiguous prefix both have written. Without a second connection (it
+ * would have to ask for a passphrase, say) one stream does it all. */
+#define PUSH_TWO_MIN (32u * 1024u * 1024u)
+
+struct stream2 {
+	pthread_t t;
+	struct sftpc *c;
+	sftp_file wf;
+	int fd;
+	uint64_t base, size;
+	size_t ws;
+	_Atomic uint64_t next;  /* index of the next chunk it will write */
+	atomic_bool stop, failed;
+	char error[256];
+};
+
+/* Writes chunk k (base + k * ws) of fd to wf; false on a remote error. */
+static bool write_chunk(sftp_file wf, int fd, char *buf, uint64_t base, uint64_t size, size_t ws,
+			uint64_t k, bool *short_read)
+{
+	uint64_t off = base + k * ws;
+	size_t want = size - off < ws ? (size_t)(size - off) : ws;
+	size_t got = 0;
+
+	*short_read = false;
+	while (got < want) {
+		ssize_t r = pread(fd, buf + got, want - got, (off_t)(off + got));
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			*short_read = true;
+			return false;
+		}
+		got += (size_t)r;
+	}
+	if (sftp_seek64(wf, off) < 0)
+		return false;
+	for (size_t o = 0; o < want;) {
+		ssize_t w = sftp_write(wf, buf + o, want - o);
+
+		if (w <= 0)
+			return false;
+		o += (size_t)w;
+	}
+	return true;
+}
+
+static void *stream2_main(void *arg)
+{
+	struct stream2 *s2 = arg;
+	char *buf = malloc(s2->ws);
+	uint64_t chunks = (s2->size - s2->base + s2->ws - 1) / s2->ws;
+	bool short_read;
+
+	if (!buf) {
+		snprintf(s2->error, sizeof s2->error, "out of memory");
+		atomic_store(&s2->failed, true);
+		return NULL;
+	}
+	for (uint64_t k = atomic_load(&s2->next); k < chunks && !atomic_load(&s2->stop); k += 2) {
+		if (!write_chunk(s2->wf, s2->fd, buf, s2->base, s2->size, s2->ws, k, &short_read)) {
+			snprintf(s2->error, sizeof s2->error, "%s",
+				 short_read ? "the local file changed during the upload (shorter)"
+					    : ssh_get_error(sftpc_session(s2->c)->session));
+			atomic_store(&s2->failed, true);
+			break;
+		}
+		atomic_store(&s2->next, k + 2);
+	}
+	free(buf);
+	return NULL;
+}
+
+/* Opens the second stream on the .part for the odd chunks after j->done;
+ * false when there is none (then one stream writes everything). */
+static bool stream2_start(struct xfer *x, struct stream2 *s2, int fd, const char *part, size_t ws)
+{
+	struct transfer_job *j = x->j;
+	struct hmx_err e2 = { 0 };
+
+	memset(s2, 0, sizeof *s2);
+	if (x->kbps || j->size - j->done < PUSH_TWO_MIN || getenv("HMX_PUSH_ONE_STREAM"))
+		return false;
+	if (sftpc_clone(x->c, &s2->c, &e2) != HMX_OK)
+		return false;
+	if (!(s2->wf = sftp_open(sftpc_session(s2->c), part, O_WRONLY, 0600))) {
+		sftpc_close(&s2->c);
+		return false;
+	}
+	s2->fd = fd;
+	s2->base = j->done;
+	s2->size = j->size;
+	s2->ws = ws;
+	atomic_store(&s2->next, 1);
+	if (pthread_create(&s2->t, NULL, stream2_main, s2) != 0) {
+		sftp_close(s2->wf);
+		sftpc_close(&s2->c);
+		return false;
+	}
+	return true;
+}
+
+/* Stops (when stop) and joins the second stream, closes it. */
+static void stream2_end(struct stream2 *s2, bool stop)
+{
+	if (stop)
+		atomic_store(&s2->stop, true);
+	pthread_join(s2->t, NULL);
+	sftp_close(s2->wf);
+	sftpc_close(&s2->c);
+}
+
+/* Writes [j->done, j->size) of the local file to wf (with a second stream
+ * when there is one). */
 static enum hmx_rc push_data(struct xfer *x, struct push_state *ps, int fd, sftp_file wf,
 			     const char *part, struct hmx_err *err)
 {
 	struct transfer_job *j = x->j;
-	char *buf = malloc(ps->wsize);
+	size_t ws = ps->wsize;
+	char *buf = malloc(ws);
 	enum hmx_rc rc = HMX_OK;
-	uint64_t first = j->done;
+	uint64_t base = j->done, first = j->done;
+	uint64_t chunks = (j->size - base + ws - 1) / ws;
+	struct stream2 s2;
+	bool two, short_read;
+	uint64_t step, k;
 
 	if (!buf)
 		return hmx_err_set(err, HMX_ENOMEM, "out of memory");
-	while (j->done < j->size) {
-		uint64_t left = j->size - j->done;
-		size_t want = left < ps->wsize ? (size_t)left : ps->wsize;
-		ssize_t r = pread(fd, buf, want, (off_t)j->done), w;
+	two = stream2_start(x, &s2, fd, part, ws);
+	step = two ? 2 : 1;
+	for (k = 0; k < chunks; k += step) {
+		uint64_t upto;
 
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			rc = hmx_err_set(err, HMX_EIO, "%s: cannot read: %s", j->local, strerror(errno));
+		if (two && atomic_load(&s2.failed))
 			break;
-		}
-		if (r == 0) {
-			rc = hmx_err_set(err, HMX_EIO, "%s changed during the upload (shorter)", j->local);
-			break;
-		}
-		for (ssize_t off = 0; off < r; off += w) {
-			w = sftp_write(wf, buf + off, (size_t)(r - off));
-			if (w <= 0) {
+		if (!write_chunk(wf, fd, buf, base, j->size, ws, k, &short_read)) {
+			if (short_read) {
+				rc = hmx_err_set(err, HMX_EIO, "%s changed during the upload (shorter)",
+						 j->local);
+			} else {
 				rc = xfer_remote_fail(x, "write", part, err);
 				/* a first big write refused: smaller ones next time */
 				if (j->done == first && ps->wsize > TRANSFER_CHUNK)
 					ps->wsize = TRANSFER_CHUNK;
-				break;
 			}
-		}
-		if (rc != HMX_OK)
 			break;
-		j->done += (uint64_t)r;
+		}
+		/* every chunk below both streams' next one is written */
+		upto = k + step;
+		if (two && atomic_load(&s2.next) < upto)
+			upto = atomic_load(&s2.next);
+		j->done = base + upto * ws < j->size ? base + upto * ws : j->size;
 		if ((rc = hash_take(&ps->h, j, false, err)) != HMX_OK ||
 		    (rc = xfer_tick(x, -1, err)) != HMX_OK)
 			break;
+	}
+	if (two) {
+		stream2_end(&s2, rc != HMX_OK || k < chunks);
+		if (rc == HMX_OK && atomic_load(&s2.failed)) {
+			rc = hmx_err_set(err, HMX_EIO, "%s: second stream: %s", part, s2.error);
+			x->lost = true; /* retried: reconnects and resumes */
+		}
+		if (rc == HMX_OK) {
+			j->done = j->size;
+			rc = xfer_tick(x, -1, err);
+		}
 	}
 	free(buf);
 	return rc;

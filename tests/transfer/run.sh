@@ -202,8 +202,18 @@ kill_sshd_tree() {
 head -c 100000000 /dev/urandom >"$R/hundred.bin"
 expect_rc 0 "pull 100 MB" H pull rdc hundred.bin --to "$L" </dev/null
 expect_eq "$(sha "$L/hundred.bin")" "$(sha "$R/hundred.bin")" "100 MB pull equals the source"
+logins() { grep -c "Accepted publickey" "$SRV/log"; }
+n0=$(logins)
 expect_rc 0 "push 100 MB" H push rdc "$L/hundred.bin" --to "$R/up" </dev/null
 expect_eq "$(sha "$R/up/hundred.bin")" "$(sha "$R/hundred.bin")" "100 MB push equals the source"
+expect_eq "$(( $(logins) - n0 ))" 2 "100 MB push: two streams (a second login)"
+# one stream (no second connection): the same bytes
+mkdir -p "$R/up1"
+n0=$(logins)
+expect_rc 0 "push 100 MB, one stream" env HMX_PUSH_ONE_STREAM=1 "$HMX" --db "$DB" push rdc "$L/hundred.bin" --to "$R/up1" </dev/null
+expect_eq "$(sha "$R/up1/hundred.bin")" "$(sha "$R/hundred.bin")" "one-stream push equals the source"
+expect_eq "$(( $(logins) - n0 ))" 1 "one-stream push: one login"
+rm -rf "$R/up1"
 rm -f "$R/hundred.bin" "$L/hundred.bin" "$R/up/hundred.bin"
 
 # --- push resumed after kill -9 (random trials on the 200 MB file)
