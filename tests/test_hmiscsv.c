@@ -1189,6 +1189,7 @@ static void test_zip_refused_entries(void **state)
 		{ "User.csv", "/etc/passwd", 11, 1 },
 		{ "Export.csv", EXPORT_CSV, sizeof EXPORT_CSV - 1, 0 },
 		{ "..\\z.csv", "a\n", 2, 0 },
+		{ "0:00:00,U", "a\n", 2, 0 }, /* a name, not a drive (found by fuzzing) */
 	};
 	static const struct { const char *name; uint64_t why; } want[] = {
 		{ "../x.csv", HCSV_REFUSE_DOTDOT },
@@ -1205,7 +1206,7 @@ static void test_zip_refused_entries(void **state)
 	(void)state;
 	tu_mkdtemp(dir, sizeof dir);
 	snprintf(zp, sizeof zp, "%s/evil.zip", dir);
-	mkzip(zp, ents, 7);
+	mkzip(zp, ents, 8);
 	seed_file("archive", "refused.zip", zp);
 	assert_int_equal(hmiscsv_open(zp, NULL, on_pkg_event, &pl, &pkg, &err), HMX_OK);
 	assert_int_equal(pl.nev, 6);
@@ -1215,8 +1216,9 @@ static void test_zip_refused_entries(void **state)
 		assert_int_equal(pl.ev[i].count, want[i].why);
 		assert_int_equal(pl.ev[i].line, 0);
 	}
-	assert_int_equal(hmiscsv_count(pkg), 1);
+	assert_int_equal(hmiscsv_count(pkg), 2);
 	assert_string_equal(hmiscsv_entry(pkg, 0)->path, "Export.csv");
+	assert_string_equal(hmiscsv_entry(pkg, 1)->path, "0:00:00,U");
 	assert_null(hmiscsv_find(pkg, "User.csv"));
 	hmiscsv_close(&pkg);
 	tu_rmtree(dir);

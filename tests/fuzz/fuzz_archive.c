@@ -7,6 +7,7 @@
  *
  * Build, seed and run: tests/fuzz/README.md. */
 #include <stdint.h>
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,12 +41,14 @@ static int on_row(void *ctx, const struct hcsv_header *h, const struct hcsv_row 
 	return ++*(size_t *)ctx > 100000; /* enough for one input */
 }
 
-/* Independent restatement of the P08 rule: absolute or a ".." part. */
+/* Independent restatement of the P08 rule: absolute (a leading slash or
+ * backslash, or a drive letter "C:") or a ".." part. "0:00:00,U" is a name,
+ * not a drive. */
 static int refusable(const char *p)
 {
 	const char *c = p;
 
-	if (p[0] == '/' || p[0] == '\\' || (p[0] && p[1] == ':'))
+	if (p[0] == '/' || p[0] == '\\' || (isalpha((unsigned char)p[0]) && p[1] == ':'))
 		return 1;
 	for (;;) {
 		size_t n = strcspn(c, "/\\");
