@@ -18,8 +18,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <openssl/evp.h>
-
 /* Bytes written between two requests to the kernel to start writeback. */
 #define WRITEBACK_BYTES (8u * 1024u * 1024u)
 
@@ -173,48 +171,6 @@ static enum hmx_rc pull_recover(struct store *s, struct transfer_job *j, const s
 	return xfer_job_save(s, j, from, NULL, err);
 }
 
-/* Starts md over the first n bytes of fd (the partial kept from an earlier
- * attempt). */
-static enum hmx_rc hash_prefix(EVP_MD_CTX *md, int fd, uint64_t n, const char *path,
-			       struct hmx_err *err)
-{
-	char *buf;
-	uint64_t off = 0;
-
-	if (!EVP_DigestInit_ex(md, EVP_sha256(), NULL))
-		return hmx_err_set(err, HMX_EIO, "SHA-256 failed");
-	if (!n)
-		return HMX_OK;
-	if (!(buf = malloc(1u << 20)))
-		return hmx_err_set(err, HMX_ENOMEM, "out of memory");
-	while (off < n) {
-		size_t want = n - off < (1u << 20) ? (size_t)(n - off) : (1u << 20);
-		ssize_t k = pread(fd, buf, want, (off_t)off);
-
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0 || !EVP_DigestUpdate(md, buf, (size_t)k)) {
-			free(buf);
-			return hmx_err_set(err, HMX_EIO, "%s: cannot read back: %s", path,
-					   k < 0 ? strerror(errno) : "short file");
-		}
-		off += (uint64_t)k;
-	}
-	free(buf);
-	return HMX_OK;
-}
-
-static void hash_hex(EVP_MD_CTX *md, char hex[65])
-{
-	unsigned char d[EVP_MAX_MD_SIZE];
-	unsigned int n = 0;
-
-	EVP_DigestFinal_ex(md, d, &n);
-	for (unsigned int i = 0; i < n && i < 32; i++)
-		snprintf(hex + 2 * i, 3, "%02x", d[i]);
-	hex[64] = '\0';
-}
-
 /* One attempt of a pull: the remote checked again (a changed file restarts
  * from 0), the partial opened at the job's offset, the data, then fsync,
  * SHA-256 and rename. */
@@ -254,10 +210,15 @@ static enum hmx_rc pull_attempt(struct xfer *x, void *arg, struct hmx_err *err)
 			close(fd);
 		return rc;
 	}
-	if (!(md = EVP_MD_CTX_new()) || hash_prefix(md, fd, j->done, partial, err) != HMX_OK) {
+	/* the hash starts over the partial's prefix from earlier attempts */
+	if (!(md = EVP_MD_CTX_new()) || !EVP_DigestInit_ex(md, EVP_sha256(), NULL))
+		rc = hmx_err_set(err, HMX_ENOMEM, "out of memory");
+	else
+		rc = xfer_hash_fd(md, fd, j->done, partial, err);
+	if (rc != HMX_OK) {
 		EVP_MD_CTX_free(md);
 		close(fd);
-		return md ? err->rc : hmx_err_set(err, HMX_ENOMEM, "out of memory");
+		return rc;
 	}
 	if (!(rf = sftp_open(sftp, j->remote, O_RDONLY, 0))) {
 		EVP_MD_CTX_free(md);
@@ -267,7 +228,7 @@ static enum hmx_rc pull_attempt(struct xfer *x, void *arg, struct hmx_err *err)
 	rc = pull_data(x, rf, fd, md, err);
 	sftp_close(rf); /* frees the handle, also when the connection is gone */
 	if (rc == HMX_OK)
-		hash_hex(md, hex);
+		rc = xfer_hash_hex(md, hex, err);
 	EVP_MD_CTX_free(md);
 	if (rc == HMX_OK && fsync(fd) != 0)
 		rc = xfer_write_fail(partial, errno, err);
