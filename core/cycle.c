@@ -887,6 +887,25 @@ static enum hmx_rc check_done(const struct step_info *steps, size_t n, const str
 	return HMX_OK;
 }
 
+/* check_done, then the step's "requires" condition: what marking the step
+ * done needs, whether by step_set or by undoing a change away from done. */
+static enum hmx_rc may_be_done(struct store *s, const struct step_info *steps, size_t n,
+			       const struct step_info *si, const char *cycle, struct hmx_err *err)
+{
+	struct cycle_row c;
+	enum hmx_rc rc;
+	int k;
+
+	if ((rc = check_done(steps, n, si, cycle, err)) != HMX_OK || !si->requires[0])
+		return rc;
+	if (!(k = find_condition(si->requires)))
+		return hmx_err_set(err, HMX_ESTATE, "cannot mark %s done: unknown condition \"%s\"",
+				   si->code, si->requires);
+	if ((rc = find_cycle(s, cycle, &c, err)) != HMX_OK)
+		return rc;
+	return conditions[k - 1].check(s, c.id, cycle, si->code, err);
+}
+
 static enum hmx_rc write_change(struct store *s, const char *cycle, const struct step_info *si,
 				enum step_state to, const char *note, int64_t undo_of,
 				const char *from_note, struct hmx_err *err)
@@ -971,21 +990,8 @@ enum hmx_rc step_set(struct store *s, const char *cycle, const char *step, enum 
 		rc = no_step(cycle, step, err);
 		goto fail;
 	}
-	if (state == STEP_DONE && (rc = check_done(steps, n, si, cycle, err)) != HMX_OK)
+	if (state == STEP_DONE && (rc = may_be_done(s, steps, n, si, cycle, err)) != HMX_OK)
 		goto fail;
-	if (state == STEP_DONE && si->requires[0]) {
-		int k = find_condition(si->requires);
-		struct cycle_row c;
-
-		if (!k) {
-			rc = hmx_err_set(err, HMX_ESTATE, "cannot mark %s done: unknown condition \"%s\"",
-					 si->code, si->requires);
-			goto fail;
-		}
-		if ((rc = find_cycle(s, cycle, &c, err)) != HMX_OK ||
-		    (rc = conditions[k - 1].check(s, c.id, cycle, si->code, err)) != HMX_OK)
-			goto fail;
-	}
 	if ((rc = write_change(s, cycle, si, state, note, 0, si->note, err)) != HMX_OK)
 		goto fail;
 	free(steps);
@@ -1045,6 +1051,9 @@ enum hmx_rc step_undo(struct store *s, const char *cycle, const char *step, stru
 	}
 	if (!step_state_parse(from, &back))
 		back = STEP_TODO;
+	/* undoing back to done passes the same gates as marking it done */
+	if (back == STEP_DONE && (rc = may_be_done(s, steps, n, si, cycle, err)) != HMX_OK)
+		goto fail;
 	if ((rc = write_change(s, cycle, si, back, from_note, change_id, si->note, err)) != HMX_OK)
 		goto fail;
 	free(steps);

@@ -1030,6 +1030,31 @@ static void test_undo_skips_undone_changes(void **state)
 	undo(f->s, c, "validate", STEP_TODO, "");
 }
 
+/* Undoing a change away from done passes the gates again. */
+static void test_undo_to_done_checks_gates(void **state)
+{
+	struct fx *f = *state;
+	const char *c = "rdc-upload-2026Q3";
+	struct hmx_err err;
+	size_t a0;
+
+	new_cycle(f->s, "rdc-upload", "2026Q3", c);
+	change(f->s, c, "dq-reports", STEP_DONE, NULL);
+	change(f->s, c, "reporting-group", STEP_DONE, NULL);
+	change(f->s, c, "build-export", STEP_DONE, "b");
+	change(f->s, c, "build-export", STEP_IN_PROGRESS, "c");
+	change(f->s, c, "dq-reports", STEP_IN_PROGRESS, "reopened");
+	a0 = n_audit(f->s);
+	hmx_err_clear(&err);
+	assert_int_equal(step_undo(f->s, c, "build-export", &err), HMX_ESTATE);
+	assert_non_null(strstr(err.msg, "\"dq-reports\" (in-progress) must be done"));
+	assert_int_equal(n_audit(f->s), a0);
+	assert_int_equal(step(f->s, c, "build-export").state, STEP_IN_PROGRESS);
+	assert_int_equal(sqlite3_get_autocommit(store_db(f->s)), 1);
+	change(f->s, c, "dq-reports", STEP_DONE, NULL);
+	undo(f->s, c, "build-export", STEP_DONE, "b");
+}
+
 static void test_undo_nothing_and_unknown(void **state)
 {
 	struct fx *f = *state;
@@ -1506,6 +1531,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_change_records_who_and_when, setup_reg, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_undo_walks_back, setup_reg, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_undo_skips_undone_changes, setup_reg, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_undo_to_done_checks_gates, setup_reg, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_undo_nothing_and_unknown, setup_reg, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_history, setup_reg, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_cycle_info_next_and_counts, setup_reg, fx_teardown),

@@ -721,13 +721,19 @@ static void t_gate(void **state)
 		assert_int_equal(step_set(f->s, CYCLE, before[i], STEP_DONE, "", &err), HMX_OK);
 	/* no review yet: nothing blocks */
 	assert_int_equal(step_set(f->s, CYCLE, "notify-live", STEP_DONE, "", &err), HMX_OK);
-	assert_int_equal(step_undo(f->s, CYCLE, "notify-live", &err), HMX_OK);
+	assert_int_equal(step_set(f->s, CYCLE, "notify-live", STEP_IN_PROGRESS, "again", &err),
+			 HMX_OK);
 	sync_ok(f->s, add_run(f->s, RUN1, 4), NULL);
 	e1 = item_of(f->s, "EnrollmentID=e1");
 	ev = item_of(f->s, "EventID=2");
 	assert_int_equal(step_set(f->s, CYCLE, "notify-live", STEP_DONE, "", &err), HMX_ESTATE);
 	assert_non_null(strstr(err.msg, "2 blocking findings"));
 	assert_non_null(strstr(err.msg, "hmx findings " CYCLE));
+	/* nor can undo bring "done" back past the gate */
+	assert_int_equal(step_undo(f->s, CYCLE, "notify-live", &err), HMX_ESTATE);
+	assert_non_null(strstr(err.msg, "2 blocking findings"));
+	assert_int_equal(step_get(f->s, CYCLE, "notify-live", &si, &err), HMX_OK);
+	assert_int_equal(si.state, STEP_IN_PROGRESS);
 	/* fix-proposed, approved and rejected still block */
 	assert_int_equal(decide(f->s, e1, RA_PROPOSE, NULL, "fix", &err), HMX_OK);
 	assert_int_equal(decide(f->s, ev, RA_WAIVE, NULL, "known", &err), HMX_OK);
