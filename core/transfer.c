@@ -285,8 +285,26 @@ enum hmx_rc xfer_job_insert(struct store *s, struct transfer_job *j, struct hmx_
 	return store_commit(s, err);
 }
 
+/* Records how far a job got that another process cancelled (inside the
+ * caller's transaction). */
+static enum hmx_rc keep_offset(struct store *s, const struct transfer_job *j, struct hmx_err *err)
+{
+	sqlite3_stmt *st = store_prepare(s, "UPDATE transfer SET done = ?2 WHERE id = ?1", err);
+	int src;
+
+	if (!st)
+		return HMX_EDB;
+	sqlite3_bind_int64(st, 1, j->id);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)j->done);
+	src = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return src == SQLITE_DONE ? HMX_OK : store_fail(s, err, "cannot update the transfer job");
+}
+
 /* Saves the size, offset, mtime, SHA-256, state and error of *j; audits a
- * change of state as "transfer.state", or any save as action when given. */
+ * change of state as "transfer.state", or any save as action when given.
+ * A failure never replaces a cancel made meanwhile by another process:
+ * then only the offset is kept and j->state becomes cancelled. */
 enum hmx_rc xfer_job_save(struct store *s, struct transfer_job *j, enum transfer_state from,
 			  const char *action, struct hmx_err *err)
 {
@@ -300,7 +318,8 @@ enum hmx_rc xfer_job_save(struct store *s, struct transfer_job *j, enum transfer
 		return rc;
 	st = store_prepare(s,
 			   "UPDATE transfer SET size = ?2, done = ?3, remote_mtime = ?4, sha256 = ?5, "
-			   "state = ?6, error = ?7, updated_at = ?8 WHERE id = ?1",
+			   "state = ?6, error = ?7, updated_at = ?8 WHERE id = ?1 AND "
+			   "NOT (?6 = 'failed' AND state = 'cancelled')",
 			   err);
 	if (!st) {
 		store_rollback(s);
@@ -320,6 +339,14 @@ enum hmx_rc xfer_job_save(struct store *s, struct transfer_job *j, enum transfer
 		rc = store_fail(s, err, "cannot update the transfer job");
 		store_rollback(s);
 		return rc;
+	}
+	if (sqlite3_changes(store_db(s)) == 0 && j->state == TRANSFER_FAILED) {
+		if ((rc = keep_offset(s, j, err)) != HMX_OK) {
+			store_rollback(s);
+			return rc;
+		}
+		j->state = TRANSFER_CANCELLED;
+		return store_commit(s, err);
 	}
 	if (!action && from != j->state)
 		action = "transfer.state";
@@ -586,17 +613,7 @@ static enum hmx_rc save_offset(struct xfer *x, bool *still, struct hmx_err *err)
 	if (sqlite3_changes(store_db(x->s)) == 0) {
 		/* cancelled meanwhile: keep that state, record how far we got */
 		*still = false;
-		st = store_prepare(x->s, "UPDATE transfer SET done = ?2 WHERE id = ?1", err);
-		if (!st) {
-			store_rollback(x->s);
-			return HMX_EDB;
-		}
-		sqlite3_bind_int64(st, 1, j->id);
-		sqlite3_bind_int64(st, 2, (sqlite3_int64)j->done);
-		src = sqlite3_step(st);
-		sqlite3_finalize(st);
-		if (src != SQLITE_DONE) {
-			rc = store_fail(x->s, err, "cannot update the transfer job");
+		if ((rc = keep_offset(x->s, j, err)) != HMX_OK) {
 			store_rollback(x->s);
 			return rc;
 		}

@@ -16,6 +16,7 @@
 
 #include "core/audit.h"
 #include "core/transfer.h"
+#include "core/transfer_int.h"
 
 static void expect_name(const char *remote, const char *want, bool changed)
 {
@@ -131,6 +132,38 @@ static void test_get_and_cancel(void **state)
 	sqlite3_finalize(st);
 }
 
+/* A runner that fails after another process cancelled its job keeps the
+ * cancel (and records its offset); a failure of a running job is saved. */
+static void test_failure_keeps_a_cancel(void **state)
+{
+	struct fx *f = *state;
+	struct transfer_job j, k;
+	struct hmx_err err;
+	int64_t id = add_row(f, "running");
+
+	assert_int_equal(transfer_get(f->s, id, &j, &err), HMX_OK);
+	assert_int_equal(transfer_cancel(f->s, id, &err), HMX_OK);
+	j.done = 70;
+	j.state = TRANSFER_FAILED;
+	hmx_strlcpy(j.error, "connection lost", sizeof j.error);
+	assert_int_equal(xfer_job_save(f->s, &j, TRANSFER_RUNNING, NULL, &err), HMX_OK);
+	assert_int_equal(j.state, TRANSFER_CANCELLED);
+	assert_int_equal(transfer_get(f->s, id, &k, &err), HMX_OK);
+	assert_int_equal(k.state, TRANSFER_CANCELLED);
+	assert_int_equal(k.done, 70);
+	assert_non_null(strstr(k.error, "cancelled by"));
+	assert_int_equal(sqlite3_get_autocommit(store_db(f->s)), 1);
+
+	id = add_row(f, "running");
+	assert_int_equal(transfer_get(f->s, id, &j, &err), HMX_OK);
+	j.state = TRANSFER_FAILED;
+	hmx_strlcpy(j.error, "connection lost", sizeof j.error);
+	assert_int_equal(xfer_job_save(f->s, &j, TRANSFER_RUNNING, NULL, &err), HMX_OK);
+	assert_int_equal(transfer_get(f->s, id, &k, &err), HMX_OK);
+	assert_int_equal(k.state, TRANSFER_FAILED);
+	assert_string_equal(k.error, "connection lost");
+}
+
 struct worker {
 	const char *db, *site, *remote, *dir;
 	_Atomic bool cancel;
@@ -235,6 +268,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_sha256, fx_setup_env, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_names_and_empty_list, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_get_and_cancel, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_failure_keeps_a_cancel, fx_setup, fx_teardown),
 		cmocka_unit_test(test_worker),
 	};
 
