@@ -1684,6 +1684,7 @@ static int v_site_test(struct globals *g, struct args *a)
 	printf("host key: %s %s (%s)\n", in->key_type, in->fingerprint,
 	       in->host_key_added ? "new, added to known_hosts" : "known");
 	printf("authenticated by: %s\n", in->auth);
+	printf("cipher: %s\n", in->cipher[0] ? in->cipher : "-");
 	if (sftpc_ping(c, &rtt, &err) != HMX_OK || sftpc_list(c, NULL, &e, &n, &err) != HMX_OK) {
 		sftpc_close(&c);
 		return fail(&err);

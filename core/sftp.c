@@ -8,6 +8,10 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#if defined(__aarch64__) && defined(__linux__)
+#include <asm/hwcap.h>
+#include <sys/auxv.h>
+#endif
 
 #include <libssh/callbacks.h>
 #include <libssh/libssh.h>
@@ -333,6 +337,28 @@ static enum hmx_rc authenticate(struct sftpc *c, const struct site *site, struct
 
 /* ---- connection ------------------------------------------------------------- */
 
+/* With AES instructions, AES-GCM costs both ends a fraction of what
+ * chacha20-poly1305 (libssh's and OpenSSH's first choice) does: on a 2-core
+ * machine where sshd and hmx share the CPU that is the transfer speed. The
+ * same ciphers as libssh's defaults, in another order. */
+#define SFTPC_AES_FIRST                                                                  \
+	"aes128-gcm@openssh.com,aes256-gcm@openssh.com,chacha20-poly1305@openssh.com,"  \
+	"aes256-ctr,aes192-ctr,aes128-ctr"
+
+static bool cpu_has_aes(void)
+{
+	if (getenv("HMX_SSH_DEFAULT_CIPHERS")) /* for the benchmark's comparison */
+		return false;
+#if (defined(__x86_64__) || defined(__i386__)) && (defined(__GNUC__) || defined(__clang__))
+	__builtin_cpu_init();
+	return __builtin_cpu_supports("aes");
+#elif defined(__aarch64__) && defined(__linux__)
+	return (getauxval(AT_HWCAP) & HWCAP_AES) != 0;
+#else
+	return false;
+#endif
+}
+
 static enum hmx_rc set_options(struct sftpc *c, const struct site *site, const struct sftpc_opts *o,
 			       struct hmx_err *err)
 {
@@ -354,6 +380,11 @@ static enum hmx_rc set_options(struct sftpc *c, const struct site *site, const s
 		ssh_options_set(c->ssh, SSH_OPTIONS_KNOWNHOSTS, c->info.known_hosts);
 	}
 	ssh_options_set(c->ssh, SSH_OPTIONS_LOG_VERBOSITY, &verbosity);
+	/* before the config file, so that a Ciphers line there still wins */
+	if (cpu_has_aes()) {
+		ssh_options_set(c->ssh, SSH_OPTIONS_CIPHERS_C_S, SFTPC_AES_FIRST);
+		ssh_options_set(c->ssh, SSH_OPTIONS_CIPHERS_S_C, SFTPC_AES_FIRST);
+	}
 	if (ssh_options_set(c->ssh, SSH_OPTIONS_HOST, site->host) < 0)
 		return hmx_err_set(err, HMX_EINVAL, "bad host \"%s\"", site->host);
 	if (ssh_options_parse_config(c->ssh, NULL) < 0)
@@ -455,6 +486,8 @@ enum hmx_rc sftpc_open(const struct site *site, const struct sftpc_opts *o, stru
 		goto fail;
 	}
 	c->info.connect_ms = now_ms() - t0;
+	if (ssh_get_cipher_in(c->ssh))
+		hmx_strlcpy(c->info.cipher, ssh_get_cipher_in(c->ssh), sizeof c->info.cipher);
 	*out = c;
 	return HMX_OK;
 fail:

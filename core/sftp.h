@@ -52,6 +52,7 @@ struct sftpc_info {
 	char known_hosts[1024];
 	char auth[24];         /* "agent", "publickey", "keyboard-interactive", ... */
 	double connect_ms;     /* TCP, key exchange, authentication, SFTP start */
+	char cipher[48];       /* negotiated, server to client: "aes128-gcm@openssh.com" */
 };
 
 /* One entry of a remote directory. name is malloc'd and may hold any byte

@@ -6,7 +6,8 @@
 # (default 3, best counts), under a timeout (BENCH_SFTP_TIMEOUT seconds per
 # transfer, default 900); every copy's SHA-256 must equal the source's.
 # Prints direction, OpenSSH MB/s, hmx MB/s, ratio and the target (download
-# >= 90%, upload >= 70%). Then, as root with tc netem, the same again with
+# >= 90%, upload >= 70%), then the same with hmx held to OpenSSH's default
+# cipher (HMX_SSH_DEFAULT_CIPHERS=1) for comparison. Then, as root with tc netem, the same again with
 # 10 ms added each way (20 ms RTT) on the sshd's port only — a prio qdisc
 # on lo with a u32 filter; without sch_prio, a plain netem root qdisc on lo
 # (all loopback traffic) — removed by the EXIT trap whatever happens —
@@ -114,6 +115,15 @@ best() {
 			mkdir -p "$R/up/hmx"
 			_s=$(timed "$R/up/hmx/src.bin" "$HMX" --db "$DB" push bench "$L/src.bin" \
 				--to "$R/up/hmx" --overwrite) ;;
+		# hmx held to OpenSSH's cipher (chacha20-poly1305), for comparison
+		cc-pull)
+			mkdir -p "$L/hmx"
+			_s=$(timed "$L/hmx/src.bin" env HMX_SSH_DEFAULT_CIPHERS=1 "$HMX" --db "$DB" \
+				pull bench src.bin --to "$L/hmx" --overwrite) ;;
+		cc-push)
+			mkdir -p "$R/up/hmx"
+			_s=$(timed "$R/up/hmx/src.bin" env HMX_SSH_DEFAULT_CIPHERS=1 "$HMX" --db "$DB" \
+				push bench "$L/src.bin" --to "$R/up/hmx" --overwrite) ;;
 		esac
 		if [ -z "$_s" ]; then
 			echo fail
@@ -146,12 +156,18 @@ table() {
 	hg=$(best hmx-pull) || failed=1
 	op=$(best ossh-put) || failed=1
 	hp=$(best hmx-push) || failed=1
+	cg=$(best cc-pull) || failed=1
+	cp_=$(best cc-push) || failed=1
 	echo
 	echo "$1"
 	echo "| direction | OpenSSH MB/s | hmx MB/s | ratio | target  | result |"
 	echo "|-----------|-------------:|---------:|------:|--------:|--------|"
 	row download "$og" "$hg" 90
 	row upload "$op" "$hp" 70
+	echo "hmx held to OpenSSH's cipher (chacha20-poly1305; by default hmx prefers AES-GCM"
+	echo "when the CPU has AES instructions), for comparison:"
+	row download "$og" "$cg" 90
+	row upload "$op" "$cp_" 70
 }
 
 table "loopback, no added latency (${MB} MiB, best of $RUNS; MB = MiB)"

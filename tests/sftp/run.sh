@@ -69,6 +69,14 @@ ssh-keygen -F "[127.0.0.1]:$PORT" -f "$HOME/.ssh/known_hosts" >"$T/kh" 2>&1
 expect_grep "ssh-ed25519" "$T/kh" "ssh-keygen -F finds the entry"
 expect_rc 0 "second connect without flag" H site test rdc </dev/null
 expect_grep "(known)" "$T/out" "key now known"
+# AES-GCM first where the CPU has AES instructions, else libssh's order
+if grep -qw aes /proc/cpuinfo 2>/dev/null; then
+	expect_grep "cipher: aes128-gcm@openssh.com" "$T/out" "AES-GCM preferred (AES instructions)"
+else
+	expect_grep "cipher: chacha20-poly1305@openssh.com" "$T/out" "libssh's cipher order"
+fi
+HMX_SSH_DEFAULT_CIPHERS=1 H site test rdc </dev/null >"$T/out" 2>&1
+expect_grep "cipher: chacha20-poly1305@openssh.com" "$T/out" "HMX_SSH_DEFAULT_CIPHERS keeps libssh's order"
 
 # --- hmx ls: names, sizes, control characters
 expect_rc 0 "ls" H ls rdc </dev/null
