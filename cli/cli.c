@@ -113,6 +113,30 @@ void cli_print_safe(FILE *f, const char *s)
 	}
 }
 
+int cli_print_list(const struct cli_list *l, const void *rows, size_t n, size_t size, int json)
+{
+	const char *row = rows;
+
+	if (json)
+		printf("{\"%s\":[", l->array);
+	else if (n && l->head)
+		fputs(l->head, stdout);
+	for (size_t i = 0; i < n; i++, row += size) {
+		if (!json) {
+			l->text_row(row);
+			continue;
+		}
+		if (i)
+			fputc(',', stdout);
+		l->json_row(stdout, row);
+	}
+	if (json)
+		fputs("]}\n", stdout);
+	else if (!n && l->none)
+		printf("%s\n", l->none);
+	return CLI_EXIT_OK;
+}
+
 /* ---- hooks --------------------------------------------------------------- */
 
 void cli_log(void *ctx, enum hmx_log_level level, const char *msg)

@@ -102,6 +102,21 @@ void cli_json_kday(FILE *f, bool *first, const char *key, cal_day d);
 /* Prints a remote name so that no byte of it can drive the terminal. */
 void cli_print_safe(FILE *f, const char *s);
 
+/* How a list verb prints its rows: with --format json one object
+ * {"<array>":[row,...]}; as text the head line (when there are rows), one
+ * line per row, and the none line when there are none. Rows are an array
+ * of n elements of size bytes; the callbacks get a pointer to one. */
+struct cli_list {
+	const char *array;                               /* JSON member name */
+	const char *head;                                /* text: with its '\n'; NULL: none */
+	const char *none;                                /* text: without '\n'; NULL: none */
+	void (*json_row)(FILE *f, const void *row);      /* one JSON object */
+	void (*text_row)(const void *row);               /* one text line (or more) on stdout */
+};
+
+/* Prints rows on stdout as l says, in JSON when json; returns CLI_EXIT_OK. */
+int cli_print_list(const struct cli_list *l, const void *rows, size_t n, size_t size, int json);
+
 /* The hooks main installs (core/hmx.h): warnings and errors on stderr; a
  * y/N question on the terminal, No without one. */
 void cli_log(void *ctx, enum hmx_log_level level, const char *msg);

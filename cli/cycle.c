@@ -76,8 +76,29 @@ int cli_demo(struct cli_globals *g, struct cli_args *a)
 	return CLI_EXIT_OK;
 }
 
+static void json_kind(FILE *f, const void *row)
+{
+	const struct cycle_kind *k = row;
+	bool first = true;
+
+	fputc('{', f);
+	json_kv(f, &first, "id", k->id);
+	json_kv(f, &first, "title", k->title);
+	json_kv(f, &first, "periods", k->periods);
+	json_kv(f, &first, "source", k->source);
+	fputc('}', f);
+}
+
+static void text_kind(const void *row)
+{
+	const struct cycle_kind *k = row;
+
+	printf("%-14s %-40s %-16s %s\n", k->id, k->title, k->periods, k->source);
+}
+
 int cli_cycle_kinds(struct cli_globals *g, struct cli_args *a)
 {
+	static const struct cli_list list = { "kinds", NULL, NULL, json_kind, text_kind };
 	const struct cycle_kind *k;
 	struct hmx_err err = { 0 };
 	size_t n;
@@ -88,24 +109,7 @@ int cli_cycle_kinds(struct cli_globals *g, struct cli_args *a)
 		return CLI_EXIT_USAGE;
 	if (cycle_kinds(&k, &n, &err) != HMX_OK)
 		return cli_fail(&err);
-	if (json)
-		fputs("{\"kinds\":[", stdout);
-	for (size_t i = 0; i < n; i++) {
-		if (json) {
-			bool first = true;
-			fputs(i ? ",{" : "{", stdout);
-			json_kv(stdout, &first, "id", k[i].id);
-			json_kv(stdout, &first, "title", k[i].title);
-			json_kv(stdout, &first, "periods", k[i].periods);
-			json_kv(stdout, &first, "source", k[i].source);
-			fputs("}", stdout);
-		} else {
-			printf("%-14s %-40s %-16s %s\n", k[i].id, k[i].title, k[i].periods, k[i].source);
-		}
-	}
-	if (json)
-		fputs("]}\n", stdout);
-	return CLI_EXIT_OK;
+	return cli_print_list(&list, k, n, sizeof *k, json);
 }
 
 int cli_cycle_new(struct cli_globals *g, struct cli_args *a)
@@ -272,8 +276,33 @@ int cli_step_undo(struct cli_globals *g, struct cli_args *a)
 	return CLI_EXIT_OK;
 }
 
+static void json_change(FILE *f, const void *row)
+{
+	const struct step_change *c = row;
+	bool first = true;
+
+	fputc('{', f);
+	json_kv(f, &first, "at", c->at);
+	json_kv(f, &first, "who", c->who);
+	json_kv(f, &first, "from", step_state_name(c->from));
+	json_kv(f, &first, "to", step_state_name(c->to));
+	json_kv(f, &first, "note", c->note);
+	fprintf(f, ",\"undo\":%s}", c->is_undo ? "true" : "false");
+}
+
+static void text_change(const void *row)
+{
+	const struct step_change *c = row;
+
+	printf("%s  %-12s %-11s -> %-11s %s%s\n", c->at, c->who, step_state_name(c->from),
+	       step_state_name(c->to), c->is_undo ? "(undo) " : "", c->note);
+}
+
 int cli_step_history(struct cli_globals *g, struct cli_args *a)
 {
+	static const struct cli_list list = {
+		"changes", NULL, "no changes yet", json_change, text_change,
+	};
 	struct step_change *c;
 	struct hmx_err err = { 0 };
 	size_t n;
@@ -284,28 +313,7 @@ int cli_step_history(struct cli_globals *g, struct cli_args *a)
 		return CLI_EXIT_USAGE;
 	if (step_history(cli_store(), a->pos[0], a->pos[1], &c, &n, &err) != HMX_OK)
 		return cli_fail(&err);
-	if (json)
-		fputs("{\"changes\":[", stdout);
-	for (size_t i = 0; i < n; i++) {
-		if (json) {
-			bool first = true;
-			fputs(i ? ",{" : "{", stdout);
-			json_kv(stdout, &first, "at", c[i].at);
-			json_kv(stdout, &first, "who", c[i].who);
-			json_kv(stdout, &first, "from", step_state_name(c[i].from));
-			json_kv(stdout, &first, "to", step_state_name(c[i].to));
-			json_kv(stdout, &first, "note", c[i].note);
-			fprintf(stdout, ",\"undo\":%s}", c[i].is_undo ? "true" : "false");
-		} else {
-			printf("%s  %-12s %-11s -> %-11s %s%s\n", c[i].at, c[i].who,
-			       step_state_name(c[i].from), step_state_name(c[i].to),
-			       c[i].is_undo ? "(undo) " : "", c[i].note);
-		}
-	}
-	if (json)
-		fputs("]}\n", stdout);
-	else if (n == 0)
-		printf("no changes yet\n");
+	cli_print_list(&list, c, n, sizeof *c, json);
 	free(c);
 	return CLI_EXIT_OK;
 }
@@ -394,8 +402,27 @@ int cli_agency_add(struct cli_globals *g, struct cli_args *a)
 	return CLI_EXIT_OK;
 }
 
+static void json_agency(FILE *f, const void *row)
+{
+	const struct reg_agency *ag = row;
+	bool first = true;
+
+	fputc('{', f);
+	json_kv(f, &first, "code", ag->code);
+	json_kv(f, &first, "name", ag->name);
+	fputc('}', f);
+}
+
+static void text_agency(const void *row)
+{
+	const struct reg_agency *ag = row;
+
+	printf("%-10s %s\n", ag->code, ag->name);
+}
+
 int cli_agency_list(struct cli_globals *g, struct cli_args *a)
 {
+	static const struct cli_list list = { "agencies", NULL, NULL, json_agency, text_agency };
 	struct reg_agency *ag;
 	struct hmx_err err = { 0 };
 	size_t n;
@@ -406,21 +433,7 @@ int cli_agency_list(struct cli_globals *g, struct cli_args *a)
 		return CLI_EXIT_USAGE;
 	if (reg_agency_list(cli_store(), &ag, &n, &err) != HMX_OK)
 		return cli_fail(&err);
-	if (json)
-		fputs("{\"agencies\":[", stdout);
-	for (size_t i = 0; i < n; i++) {
-		if (json) {
-			bool first = true;
-			fputs(i ? ",{" : "{", stdout);
-			json_kv(stdout, &first, "code", ag[i].code);
-			json_kv(stdout, &first, "name", ag[i].name);
-			fputs("}", stdout);
-		} else {
-			printf("%-10s %s\n", ag[i].code, ag[i].name);
-		}
-	}
-	if (json)
-		fputs("]}\n", stdout);
+	cli_print_list(&list, ag, n, sizeof *ag, json);
 	free(ag);
 	return CLI_EXIT_OK;
 }
@@ -457,8 +470,33 @@ int cli_config_set(struct cli_globals *g, struct cli_args *a)
 	return CLI_EXIT_OK;
 }
 
+static void json_audit(FILE *f, const void *row)
+{
+	const struct audit_row *r = row;
+	bool first = true;
+
+	fputc('{', f);
+	json_ki(f, &first, "id", r->id);
+	json_kv(f, &first, "at", r->at);
+	json_kv(f, &first, "who", r->who);
+	json_kv(f, &first, "action", r->action);
+	json_kv(f, &first, "object", r->object);
+	json_kv(f, &first, "before", r->before);
+	json_kv(f, &first, "after", r->after);
+	fputc('}', f);
+}
+
+static void text_audit(const void *row)
+{
+	const struct audit_row *r = row;
+
+	printf("%s  %-10s %-14s %-40s %s -> %s\n", r->at, r->who, r->action, r->object,
+	       r->before[0] ? r->before : "-", r->after[0] ? r->after : "-");
+}
+
 int cli_audit(struct cli_globals *g, struct cli_args *a)
 {
+	static const struct cli_list list = { "audit", NULL, NULL, json_audit, text_audit };
 	struct audit_row *r;
 	struct hmx_err err = { 0 };
 	const char *lim = cli_opt(a, "limit");
@@ -488,27 +526,7 @@ int cli_audit(struct cli_globals *g, struct cli_args *a)
 			r[n - 1 - i] = tmp;
 		}
 	}
-	if (json)
-		fputs("{\"audit\":[", stdout);
-	for (size_t i = 0; i < n; i++) {
-		if (json) {
-			bool first = true;
-			fputs(i ? ",{" : "{", stdout);
-			json_ki(stdout, &first, "id", r[i].id);
-			json_kv(stdout, &first, "at", r[i].at);
-			json_kv(stdout, &first, "who", r[i].who);
-			json_kv(stdout, &first, "action", r[i].action);
-			json_kv(stdout, &first, "object", r[i].object);
-			json_kv(stdout, &first, "before", r[i].before);
-			json_kv(stdout, &first, "after", r[i].after);
-			fputs("}", stdout);
-		} else {
-			printf("%s  %-10s %-14s %-40s %s -> %s\n", r[i].at, r[i].who, r[i].action,
-			       r[i].object, r[i].before[0] ? r[i].before : "-", r[i].after[0] ? r[i].after : "-");
-		}
-	}
-	if (json)
-		fputs("]}\n", stdout);
+	cli_print_list(&list, r, n, sizeof *r, json);
 	free(r);
 	return CLI_EXIT_OK;
 }

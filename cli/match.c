@@ -40,8 +40,9 @@
 
 /* ---- consent and the MCP client match ------------------------------------ */
 
-static void json_consent(FILE *f, const struct consent_row *r)
+static void json_consent(FILE *f, const void *row)
 {
+	const struct consent_row *r = row;
 	bool first = true;
 	char d[11];
 
@@ -56,32 +57,26 @@ static void json_consent(FILE *f, const struct consent_row *r)
 	fputc('}', f);
 }
 
+static void text_consent(const void *row)
+{
+	const struct consent_row *r = row;
+	char a[11], b[11], c[11];
+
+	printf("%-24s %-14s %-10s %-10s %-10s %s\n", r->personal_id, r->scope, cal_format(r->start, a),
+	       r->end == CAL_NO_DAY ? "-" : cal_format(r->end, b),
+	       r->revoked == CAL_NO_DAY ? "-" : cal_format(r->revoked, c),
+	       consent_verdict_name(consent_check_row(r, cal_today())));
+}
+
 static int print_consents(const struct consent_row *v, size_t n, int json, const char *none)
 {
-	if (json)
-		fputs("{\"releases\":[", stdout);
-	else if (n)
-		printf("%-24s %-14s %-10s %-10s %-10s %s\n", "PERSONALID", "SCOPE", "START", "END",
-		       "REVOKED", "TODAY");
-	for (size_t i = 0; i < n; i++) {
-		char a[11], b[11], c[11];
+	const struct cli_list list = {
+		"releases",
+		"PERSONALID               SCOPE          START      END        REVOKED    TODAY\n", none,
+		json_consent, text_consent,
+	};
 
-		if (json) {
-			if (i)
-				fputc(',', stdout);
-			json_consent(stdout, &v[i]);
-			continue;
-		}
-		printf("%-24s %-14s %-10s %-10s %-10s %s\n", v[i].personal_id, v[i].scope,
-		       cal_format(v[i].start, a), v[i].end == CAL_NO_DAY ? "-" : cal_format(v[i].end, b),
-		       v[i].revoked == CAL_NO_DAY ? "-" : cal_format(v[i].revoked, c),
-		       consent_verdict_name(consent_check_row(&v[i], cal_today())));
-	}
-	if (json)
-		fputs("]}\n", stdout);
-	else if (!n)
-		printf("%s\n", none);
-	return CLI_EXIT_OK;
+	return cli_print_list(&list, v, n, sizeof *v, json);
 }
 
 int cli_consent_import(struct cli_globals *g, struct cli_args *a)

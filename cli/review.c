@@ -407,8 +407,39 @@ int cli_reviewer_remove(struct cli_globals *g, struct cli_args *a)
 	return CLI_EXIT_OK;
 }
 
+static void json_reviewer(FILE *f, const void *row)
+{
+	const struct reviewer *r = row;
+	bool first = true;
+
+	fputc('{', f);
+	json_kv(f, &first, "name", r->name);
+	json_kv(f, &first, "key_type", r->key_type);
+	json_kv(f, &first, "fingerprint", r->fingerprint);
+	json_kv(f, &first, "agency", r->agency);
+	json_kv(f, &first, "projects", r->projects);
+	json_kv(f, &first, "created_at", r->created_at);
+	json_kv(f, &first, "created_by", r->created_by);
+	fputc('}', f);
+}
+
+static void text_reviewer(const void *row)
+{
+	const struct reviewer *r = row;
+
+	printf("%-16s %-12s %-50s %s%s\n", r->name, r->key_type, r->fingerprint,
+	       r->agency[0] ? "agency " : "", r->agency[0] ? r->agency : r->projects);
+}
+
 int cli_reviewer_list(struct cli_globals *g, struct cli_args *a)
 {
+	static const struct cli_list list = {
+		"reviewers",
+		"NAME             KEY          FINGERPRINT                                        "
+		"REVIEWS\n",
+		"no reviewers yet (add one with 'hmx reviewer add NAME --key FILE.pub --projects P')",
+		json_reviewer, text_reviewer,
+	};
 	struct hmx_err err = { 0 };
 	struct reviewer *r;
 	size_t n;
@@ -419,31 +450,7 @@ int cli_reviewer_list(struct cli_globals *g, struct cli_args *a)
 		return CLI_EXIT_USAGE;
 	if (reviewer_list(cli_store(), &r, &n, &err) != HMX_OK)
 		return cli_fail(&err);
-	if (json)
-		fputs("{\"reviewers\":[", stdout);
-	else if (n == 0)
-		printf("no reviewers yet (add one with 'hmx reviewer add NAME --key FILE.pub --projects P')\n");
-	else
-		printf("%-16s %-12s %-50s %s\n", "NAME", "KEY", "FINGERPRINT", "REVIEWS");
-	for (size_t i = 0; i < n; i++) {
-		if (json) {
-			bool first = true;
-			fputs(i ? ",{" : "{", stdout);
-			json_kv(stdout, &first, "name", r[i].name);
-			json_kv(stdout, &first, "key_type", r[i].key_type);
-			json_kv(stdout, &first, "fingerprint", r[i].fingerprint);
-			json_kv(stdout, &first, "agency", r[i].agency);
-			json_kv(stdout, &first, "projects", r[i].projects);
-			json_kv(stdout, &first, "created_at", r[i].created_at);
-			json_kv(stdout, &first, "created_by", r[i].created_by);
-			fputs("}", stdout);
-		} else {
-			printf("%-16s %-12s %-50s %s%s\n", r[i].name, r[i].key_type, r[i].fingerprint,
-			       r[i].agency[0] ? "agency " : "", r[i].agency[0] ? r[i].agency : r[i].projects);
-		}
-	}
-	if (json)
-		fputs("]}\n", stdout);
+	cli_print_list(&list, r, n, sizeof *r, json);
 	free(r);
 	return CLI_EXIT_OK;
 }

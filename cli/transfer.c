@@ -84,8 +84,9 @@ int cli_site_add(struct cli_globals *g, struct cli_args *a)
 	return CLI_EXIT_OK;
 }
 
-static void json_site(FILE *f, const struct site *st)
+static void json_site(FILE *f, const void *row)
 {
+	const struct site *st = row;
 	bool first = true;
 
 	fputc('{', f);
@@ -101,8 +102,22 @@ static void json_site(FILE *f, const struct site *st)
 	fputc('}', f);
 }
 
+static void text_site(const void *row)
+{
+	const struct site *st = row;
+	char port[12];
+
+	snprintf(port, sizeof port, "%d", st->port);
+	printf("%-16s %-12s %-28s %-6s %s\n", st->name, st->role[0] ? st->role : "-", st->host,
+	       st->port ? port : "-", st->user[0] ? st->user : "-");
+}
+
 int cli_site_list(struct cli_globals *g, struct cli_args *a)
 {
+	static const struct cli_list list = {
+		"sites", "SITE             ROLE         HOST                         PORT   USER\n",
+		"no sites yet (hmx site add NAME --host HOST)", json_site, text_site,
+	};
 	struct hmx_err err = { 0 };
 	struct site *v;
 	size_t n;
@@ -113,26 +128,7 @@ int cli_site_list(struct cli_globals *g, struct cli_args *a)
 		return CLI_EXIT_USAGE;
 	if (site_list(cli_store(), &v, &n, &err) != HMX_OK)
 		return cli_fail(&err);
-	if (json)
-		fputs("{\"sites\":[", stdout);
-	else if (n)
-		printf("%-16s %-12s %-28s %-6s %s\n", "SITE", "ROLE", "HOST", "PORT", "USER");
-	for (size_t i = 0; i < n; i++) {
-		if (json) {
-			if (i)
-				fputc(',', stdout);
-			json_site(stdout, &v[i]);
-		} else {
-			char port[12];
-			snprintf(port, sizeof port, "%d", v[i].port);
-			printf("%-16s %-12s %-28s %-6s %s\n", v[i].name, v[i].role[0] ? v[i].role : "-",
-			       v[i].host, v[i].port ? port : "-", v[i].user[0] ? v[i].user : "-");
-		}
-	}
-	if (json)
-		fputs("]}\n", stdout);
-	else if (!n)
-		printf("no sites yet (hmx site add NAME --host HOST)\n");
+	cli_print_list(&list, v, n, sizeof *v, json);
 	free(v);
 	return CLI_EXIT_OK;
 }
@@ -619,8 +615,55 @@ int cli_transfer_cancel(struct cli_globals *g, struct cli_args *a)
 	return CLI_EXIT_OK;
 }
 
+static void json_transfer(FILE *f, const void *row)
+{
+	const struct transfer_job *j = row;
+	bool first = true;
+
+	fputc('{', f);
+	json_ki(f, &first, "id", (long long)j->id);
+	json_kv(f, &first, "site", j->site);
+	json_kv(f, &first, "direction", transfer_dir_name(j->dir));
+	json_kv(f, &first, "remote", j->remote);
+	json_kv(f, &first, "local", j->local);
+	json_ku(f, &first, "size", j->size);
+	json_ku(f, &first, "done", j->done);
+	json_ki(f, &first, "remote_mtime", j->remote_mtime);
+	json_kv(f, &first, "sha256", j->sha256);
+	json_kv(f, &first, "state", transfer_state_name(j->state));
+	json_kv(f, &first, "error", j->error);
+	json_kv(f, &first, "who", j->who);
+	json_kv(f, &first, "created_at", j->created_at);
+	json_kv(f, &first, "updated_at", j->updated_at);
+	fputc('}', f);
+}
+
+static void text_transfer(const void *row)
+{
+	const struct transfer_job *j = row;
+
+	printf("%-5lld %-4s %-12s %-9s %12llu %12llu  ", (long long)j->id, transfer_dir_name(j->dir),
+	       j->site, transfer_state_name(j->state), (unsigned long long)j->done,
+	       (unsigned long long)j->size);
+	cli_print_safe(stdout, j->remote);
+	fputs(j->dir == TRANSFER_PULL ? " -> " : " <- ", stdout);
+	cli_print_safe(stdout, j->local);
+	fputc('\n', stdout);
+	if (j->state == TRANSFER_FAILED && j->error[0]) {
+		fputs("      error: ", stdout);
+		cli_print_safe(stdout, j->error);
+		fputc('\n', stdout);
+	}
+}
+
 int cli_transfers(struct cli_globals *g, struct cli_args *a)
 {
+	static const struct cli_list list = {
+		"transfers",
+		"ID    DIR  SITE         STATE             DONE         SIZE  REMOTE -> LOCAL\n",
+		"no transfers yet (hmx pull SITE FILE, hmx push SITE FILE)", json_transfer,
+		text_transfer,
+	};
 	struct hmx_err err = { 0 };
 	struct transfer_job *v;
 	size_t n;
@@ -631,49 +674,7 @@ int cli_transfers(struct cli_globals *g, struct cli_args *a)
 		return CLI_EXIT_USAGE;
 	if (transfer_list(cli_store(), &v, &n, &err) != HMX_OK)
 		return cli_fail(&err);
-	if (json)
-		fputs("{\"transfers\":[", stdout);
-	else if (n)
-		printf("%-5s %-4s %-12s %-9s %12s %12s  %s\n", "ID", "DIR", "SITE", "STATE", "DONE", "SIZE",
-		       "REMOTE -> LOCAL");
-	for (size_t i = 0; i < n; i++) {
-		if (json) {
-			bool first = true;
-			fputs(i ? ",{" : "{", stdout);
-			json_ki(stdout, &first, "id", (long long)v[i].id);
-			json_kv(stdout, &first, "site", v[i].site);
-			json_kv(stdout, &first, "direction", transfer_dir_name(v[i].dir));
-			json_kv(stdout, &first, "remote", v[i].remote);
-			json_kv(stdout, &first, "local", v[i].local);
-			json_ku(stdout, &first, "size", v[i].size);
-			json_ku(stdout, &first, "done", v[i].done);
-			json_ki(stdout, &first, "remote_mtime", v[i].remote_mtime);
-			json_kv(stdout, &first, "sha256", v[i].sha256);
-			json_kv(stdout, &first, "state", transfer_state_name(v[i].state));
-			json_kv(stdout, &first, "error", v[i].error);
-			json_kv(stdout, &first, "who", v[i].who);
-			json_kv(stdout, &first, "created_at", v[i].created_at);
-			json_kv(stdout, &first, "updated_at", v[i].updated_at);
-			fputc('}', stdout);
-		} else {
-			printf("%-5lld %-4s %-12s %-9s %12llu %12llu  ", (long long)v[i].id,
-			       transfer_dir_name(v[i].dir), v[i].site, transfer_state_name(v[i].state),
-			       (unsigned long long)v[i].done, (unsigned long long)v[i].size);
-			cli_print_safe(stdout, v[i].remote);
-			fputs(v[i].dir == TRANSFER_PULL ? " -> " : " <- ", stdout);
-			cli_print_safe(stdout, v[i].local);
-			fputc('\n', stdout);
-			if (v[i].state == TRANSFER_FAILED && v[i].error[0]) {
-				fputs("      error: ", stdout);
-				cli_print_safe(stdout, v[i].error);
-				fputc('\n', stdout);
-			}
-		}
-	}
-	if (json)
-		fputs("]}\n", stdout);
-	else if (!n)
-		printf("no transfers yet (hmx pull SITE FILE, hmx push SITE FILE)\n");
+	cli_print_list(&list, v, n, sizeof *v, json);
 	free(v);
 	return CLI_EXIT_OK;
 }
