@@ -5,12 +5,10 @@
  * Exit codes: 0 ok, 1 blocking findings, 2 usage error, 3 runtime error. */
 
 #include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
-#include "core/store.h"
 #include "tui/tui.h"
 
 static int main_help(struct cli_globals *g, struct cli_args *a);

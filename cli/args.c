@@ -2,7 +2,6 @@
  * arguments (cli_parse_args) and the global options before the verb. */
 #include "cli/cli.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 

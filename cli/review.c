@@ -2,42 +2,17 @@
  * reviewer, findings, finding, review and report. */
 #include "cli/cli.h"
 
-#include <ctype.h>
 #include <errno.h>
-#include <signal.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "core/audit.h"
-#include "core/calendar.h"
-#include "core/config.h"
-#include "core/consent.h"
 #include "core/json.h"
-#include "core/cycle.h"
-#include "core/demo.h"
-#include "core/intake.h"
-#include "core/mapping.h"
-#include "core/match.h"
-#include "core/match_build.h"
-#include "core/match_import.h"
-#include "core/merge.h"
 #include "core/notice.h"
 #include "core/reconcile.h"
-#include "core/registry.h"
-#include "core/report.h"
 #include "core/review.h"
 #include "core/reviewer.h"
-#include "core/sftp.h"
-#include "core/site.h"
-#include "core/store.h"
-#include "core/transfer.h"
-#include "core/validate.h"
-#include "core/validate_store.h"
 
 /* ---- notices ------------------------------------------------------------- */
 
