@@ -97,7 +97,8 @@ static const struct cli_verb verbs[] = {
 	  "[--accept-new-host-key]",
 	  "download files (resumable, SHA-256, renamed into place; names made safe); with --cycle "
 	  "each zip goes to intake with the site's role as source, --step ticks a step",
-	  "to overwrite! retries cycle step accept-new-host-key!", 2, CLI_MAX_POS, cli_pull, CLI_DB_OPEN },
+	  "to overwrite! retries cycle step accept-new-host-key!", 2, CLI_MAX_POS, cli_pull,
+	  CLI_DB_OPEN },
 	{ "push", "SITE LOCAL... [--to DIR] [--overwrite] [--retries N] [--cycle C [--step S] [--yes]] "
 	  "[--accept-new-host-key]",
 	  "upload files (to NAME.part, resumable, renamed, size checked; SHA-256 recorded); with "
@@ -107,7 +108,8 @@ static const struct cli_verb verbs[] = {
 	  cli_transfers, CLI_DB_OPEN },
 	{ "transfer retry", "ID [--retries N] [--overwrite] [--accept-new-host-key]",
 	  "run a failed, cancelled or interrupted transfer job again from its offset; exit 1 when "
-	  "another hmx runs it", "retries overwrite! accept-new-host-key!", 1, 1, cli_transfer_retry,
+	  "another hmx runs it", "retries overwrite! accept-new-host-key!", 1, 1,
+	  cli_transfer_retry,
 	  CLI_DB_OPEN },
 	{ "transfer cancel", "ID",
 	  "cancel a queued, running or failed transfer job (a running one stops within a second, "
@@ -274,7 +276,8 @@ int main(int argc, char **argv)
 	}
 	if ((rc = cli_parse_args(v, argc - vi - used, argv + vi + used, &a)) != CLI_EXIT_OK)
 		return rc;
-	if (v->db && (rc = cli_open_store(&g, v->db == CLI_DB_CREATE ? STORE_CREATE : 0, &err)) != CLI_EXIT_OK)
+	if (v->db &&
+	    (rc = cli_open_store(&g, v->db == CLI_DB_CREATE ? STORE_CREATE : 0, &err)) != CLI_EXIT_OK)
 		return rc;
 	rc = v->run(&g, &a);
 	if (fflush(stdout) != 0 && rc == CLI_EXIT_OK) {

@@ -161,7 +161,8 @@ int cli_parse_globals(int argc, char **argv, struct cli_globals *g)
 		} else if (strcmp(s, "--size") == 0) {
 			NEED_VAL;
 			if (!parse_size(val, &g->tui.cols, &g->tui.rows)) {
-				cli_usage_error("bad --size \"%s\": use COLSxROWS, e.g. 80x24", val);
+				cli_usage_error("bad --size \"%s\": use COLSxROWS, e.g. 80x24",
+						val);
 				return -1;
 			}
 		} else if (strcmp(s, "--cycle") == 0) {

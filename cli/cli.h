@@ -51,7 +51,7 @@ struct cli_verb {
 	const char *options;  /* space-separated options taking a value, '!' suffix: flag */
 	int min_pos, max_pos;
 	int (*run)(struct cli_globals *g, struct cli_args *a);
-	int db;               /* 0: no store, CLI_DB_OPEN: existing, CLI_DB_CREATE: create if missing */
+	int db;               /* CLI_DB_NONE, CLI_DB_OPEN: existing, CLI_DB_CREATE: if missing */
 };
 
 /* ---- cli/args.c: parsing ------------------------------------------------ */

@@ -341,7 +341,8 @@ int cli_project_add(struct cli_globals *g, struct cli_args *a)
 {
 	struct hmx_err err = { 0 };
 	enum reg_source src;
-	const char *name = cli_opt(a, "name"), *agency = cli_opt(a, "agency"), *sf = cli_opt(a, "source");
+	const char *name = cli_opt(a, "name"), *agency = cli_opt(a, "agency"),
+		   *sf = cli_opt(a, "source");
 
 	(void)g;
 	if (!name || !agency || !sf)
@@ -489,8 +490,9 @@ int cli_audit(struct cli_globals *g, struct cli_args *a)
 			return cli_usage_error("bad --limit \"%s\": use a whole number", lim);
 	}
 	{
-		struct audit_filter f = { cli_opt(a, "cycle"), cli_opt(a, "project"), cli_opt(a, "who"),
-					  cli_opt(a, "action"), cli_opt(a, "from"), cli_opt(a, "to"), NULL };
+		struct audit_filter f = { cli_opt(a, "cycle"), cli_opt(a, "project"),
+					  cli_opt(a, "who"), cli_opt(a, "action"),
+					  cli_opt(a, "from"), cli_opt(a, "to"), NULL };
 
 		if (audit_query(cli_store(), &f, (size_t)limit, &r, &n, &err) != HMX_OK)
 			return cli_fail(&err);

@@ -34,8 +34,8 @@ static void text_consent(const void *row)
 	const struct consent_row *r = row;
 	char a[11], b[11], c[11];
 
-	printf("%-24s %-14s %-10s %-10s %-10s %s\n", r->personal_id, r->scope, cal_format(r->start, a),
-	       r->end == CAL_NO_DAY ? "-" : cal_format(r->end, b),
+	printf("%-24s %-14s %-10s %-10s %-10s %s\n", r->personal_id, r->scope,
+	       cal_format(r->start, a), r->end == CAL_NO_DAY ? "-" : cal_format(r->end, b),
 	       r->revoked == CAL_NO_DAY ? "-" : cal_format(r->revoked, c),
 	       consent_verdict_name(consent_check_row(r, cal_today())));
 }
@@ -44,8 +44,8 @@ static int print_consents(const struct consent_row *v, size_t n, int json, const
 {
 	const struct cli_list list = {
 		"releases",
-		"PERSONALID               SCOPE          START      END        REVOKED    TODAY\n", none,
-		json_consent, text_consent,
+		"PERSONALID               SCOPE          START      END        REVOKED    TODAY\n",
+		none, json_consent, text_consent,
 	};
 
 	return cli_print_list(&list, v, n, sizeof *v, json);
@@ -132,7 +132,8 @@ int cli_match_list(struct cli_globals *g, struct cli_args *a)
 		return CLI_EXIT_USAGE;
 	if (!o.from || !o.output)
 		return cli_usage_error("usage: hmx match list CYCLE --from EXPORT -o FILE (see hmx help match list)");
-	if (cli_opt(a, "active-since") && !cal_parse_date(cli_opt(a, "active-since"), &o.active_since))
+	if (cli_opt(a, "active-since") &&
+	    !cal_parse_date(cli_opt(a, "active-since"), &o.active_since))
 		return cli_usage_error("bad --active-since \"%s\": use YYYY-MM-DD", cli_opt(a, "active-since"));
 	if (match_list(cli_store(), &o, &res, &err) != HMX_OK)
 		return cli_fail(&err);
@@ -168,7 +169,8 @@ int cli_match_purge(struct cli_globals *g, struct cli_args *a)
 	if (n) {
 		snprintf(q, sizeof q, "Delete %zu local client list file(s) of %s?", n, a->pos[0]);
 		if (!cli_flag(a, "yes") && !hmx_confirm(q)) {
-			fprintf(stderr, "%s: not purged (answer y, or --yes in batch)\n", cli_progname);
+			fprintf(stderr, "%s: not purged (answer y, or --yes in batch)\n",
+				cli_progname);
 			return CLI_EXIT_FINDINGS;
 		}
 	}
@@ -264,7 +266,8 @@ int cli_match_fields(struct cli_globals *g, struct cli_args *a)
 	char buf[256];
 
 	(void)g;
-	if (a->npos == 2 && match_site_fields_set(cli_store(), a->pos[0], a->pos[1], &err) != HMX_OK)
+	if (a->npos == 2 &&
+	    match_site_fields_set(cli_store(), a->pos[0], a->pos[1], &err) != HMX_OK)
 		return cli_fail(&err);
 	if (match_site_fields_get(cli_store(), a->pos[0], buf, sizeof buf, &err) != HMX_OK)
 		return cli_fail(&err);

@@ -84,7 +84,8 @@ static int edit_text(const char *text, char **out)
 		return CLI_EXIT_RUNTIME;
 	}
 	if (!(f = fopen(path, "r"))) {
-		fprintf(stderr, "%s: cannot read %s back: %s\n", cli_progname, path, strerror(errno));
+		fprintf(stderr, "%s: cannot read %s back: %s\n", cli_progname, path,
+			strerror(errno));
 		unlink(path);
 		return CLI_EXIT_RUNTIME;
 	}
@@ -130,7 +131,8 @@ int cli_notice(struct cli_globals *g, struct cli_args *a)
 	if (date && !cal_parse_date(date, &on))
 		return cli_usage_error("bad --date \"%s\": use YYYY-MM-DD", date);
 	if (edit && sent)
-		return cli_usage_error("--edit and --sent are separate steps: edit first, then --sent");
+		return cli_usage_error(
+			"--edit and --sent are separate steps: edit first, then --sent");
 	if (notice_get(cli_store(), a->pos[0], a->pos[1], to, &n, &err) != HMX_OK)
 		return cli_fail(&err);
 	if (edit) {
@@ -150,7 +152,8 @@ int cli_notice(struct cli_globals *g, struct cli_args *a)
 			return rc;
 		if (notice_save(cli_store(), a->pos[0], a->pos[1], to, text, &err) != HMX_OK) {
 			free(text);
-			return err.rc == HMX_ESTATE ? (cli_fail(&err), CLI_EXIT_FINDINGS) : cli_fail(&err);
+			return err.rc == HMX_ESTATE ? (cli_fail(&err), CLI_EXIT_FINDINGS)
+						    : cli_fail(&err);
 		}
 		free(text);
 		if (notice_get(cli_store(), a->pos[0], a->pos[1], to, &n, &err) != HMX_OK)
@@ -158,7 +161,8 @@ int cli_notice(struct cli_globals *g, struct cli_args *a)
 	} else if (sent) {
 		notice_free(&n);
 		if (notice_mark_sent(cli_store(), a->pos[0], a->pos[1], to, on, &err) != HMX_OK)
-			return err.rc == HMX_ESTATE ? (cli_fail(&err), CLI_EXIT_FINDINGS) : cli_fail(&err);
+			return err.rc == HMX_ESTATE ? (cli_fail(&err), CLI_EXIT_FINDINGS)
+						    : cli_fail(&err);
 		if (notice_get(cli_store(), a->pos[0], a->pos[1], to, &n, &err) != HMX_OK)
 			return cli_fail(&err);
 	}
@@ -354,12 +358,12 @@ int cli_reviewer_set(struct cli_globals *g, struct cli_args *a)
 	struct hmx_err err = { 0 };
 
 	(void)g;
-	if (reviewer_set_scope(cli_store(), a->pos[0], cli_opt(a, "projects"), cli_opt(a, "agency"), &err) !=
-	    HMX_OK)
+	if (reviewer_set_scope(cli_store(), a->pos[0], cli_opt(a, "projects"), cli_opt(a, "agency"),
+			       &err) != HMX_OK)
 		return cli_fail(&err);
 	printf("reviewer %s now reviews %s%s\n", a->pos[0],
-	       cli_opt(a, "agency") ? "the projects of agency " : "", cli_opt(a, "agency") ? cli_opt(a, "agency")
-									    : cli_opt(a, "projects"));
+	       cli_opt(a, "agency") ? "the projects of agency " : "",
+	       cli_opt(a, "agency") ? cli_opt(a, "agency") : cli_opt(a, "projects"));
 	return CLI_EXIT_OK;
 }
 
@@ -685,8 +689,8 @@ int cli_review(struct cli_globals *g, struct cli_args *a)
 	if (!as)
 		return cli_usage_error("give the reviewer: --as NAME");
 	if (!reviewer_name_valid(as))
-		return cli_usage_error("bad --as \"%s\": a reviewer's name (see 'hmx reviewer list')",
-				   as);
+		return cli_usage_error(
+			"bad --as \"%s\": a reviewer's name (see 'hmx reviewer list')", as);
 	if (reviewer_get(cli_store(), as, &r, &err) != HMX_OK)
 		return cli_fail(&err);
 	if (cycle) {

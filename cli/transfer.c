@@ -152,7 +152,8 @@ int cli_site_remove(struct cli_globals *g, struct cli_args *a)
 
 /* Reads the site and connects; prints the error and returns its exit code
  * on failure. */
-static int site_connect(const struct cli_args *a, const char *name, struct site *st, struct sftpc **c)
+static int site_connect(const struct cli_args *a, const char *name, struct site *st,
+			struct sftpc **c)
 {
 	struct hmx_err err = { 0 };
 	struct sftpc_opts o = {
@@ -419,9 +420,10 @@ int cli_pull(struct cli_globals *g, struct cli_args *a)
 		if (site_get(cli_store(), a->pos[0], &st, &err) != HMX_OK)
 			return cli_fail(&err);
 		if (!role_source(&st)) {
-			fprintf(stderr, "%s: site %s has role \"%s\": only files from an rdc or "
-				"agency:CODE site go to intake; pull without --cycle\n", cli_progname,
-				st.name, st.role);
+			fprintf(stderr,
+				"%s: site %s has role \"%s\": only files from an rdc or "
+				"agency:CODE site go to intake; pull without --cycle\n",
+				cli_progname, st.name, st.role);
 			return CLI_EXIT_FINDINGS;
 		}
 	}
@@ -431,7 +433,8 @@ int cli_pull(struct cli_globals *g, struct cli_args *a)
 		struct hmx_err err = { 0 };
 		struct transfer_job j;
 
-		if (transfer_pull(cli_store(), c, &st, a->pos[i], to, &o, &j, NULL, &err) != HMX_OK) {
+		if (transfer_pull(cli_store(), c, &st, a->pos[i], to, &o, &j, NULL, &err) !=
+		    HMX_OK) {
 			rc = cli_fail(&err);
 			worst = rc > worst ? rc : worst;
 			continue;
@@ -485,8 +488,10 @@ int cli_push(struct cli_globals *g, struct cli_args *a)
 		if (cycle_get(cli_store(), cycle, cal_today(), &ci, &err) != HMX_OK)
 			return cli_fail(&err);
 		if (strcmp(ci.kind, "rdc-upload") != 0)
-			return cli_usage_error("--cycle %s (%s) needs --step: which step the push is "
-					   "evidence for", cycle, ci.kind);
+			return cli_usage_error(
+				"--cycle %s (%s) needs --step: which step the push is "
+				"evidence for",
+				cycle, ci.kind);
 		step = "upload";
 	}
 	if ((rc = site_connect(a, a->pos[0], &st, &c)) != CLI_EXIT_OK)
@@ -555,7 +560,8 @@ int cli_transfer_retry(struct cli_globals *g, struct cli_args *a)
 	if (transfer_get(cli_store(), id, &j, &err) != HMX_OK)
 		return cli_fail(&err);
 	if (j.state == TRANSFER_DONE) {
-		fprintf(stderr, "%s: transfer job %lld is already done\n", cli_progname, (long long)id);
+		fprintf(stderr, "%s: transfer job %lld is already done\n", cli_progname,
+			(long long)id);
 		return CLI_EXIT_FINDINGS;
 	}
 	if ((rc = site_connect(a, j.site, &st, &c)) != CLI_EXIT_OK)
@@ -619,9 +625,9 @@ static void text_transfer(const void *row)
 {
 	const struct transfer_job *j = row;
 
-	printf("%-5lld %-4s %-12s %-9s %12llu %12llu  ", (long long)j->id, transfer_dir_name(j->dir),
-	       j->site, transfer_state_name(j->state), (unsigned long long)j->done,
-	       (unsigned long long)j->size);
+	printf("%-5lld %-4s %-12s %-9s %12llu %12llu  ", (long long)j->id,
+	       transfer_dir_name(j->dir), j->site, transfer_state_name(j->state),
+	       (unsigned long long)j->done, (unsigned long long)j->size);
 	cli_print_safe(stdout, j->remote);
 	fputs(j->dir == TRANSFER_PULL ? " -> " : " <- ", stdout);
 	cli_print_safe(stdout, j->local);

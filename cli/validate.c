@@ -124,9 +124,10 @@ static void review_after_validate(const char *cycle, int64_t run)
 			err.msg);
 		return;
 	}
-	fprintf(stderr, "%s: review of %s: %lld new, %lld still found, %lld reopened, %lld resolved\n",
-		cli_progname, cycle, (long long)r.opened, (long long)r.persisted, (long long)r.reopened,
-		(long long)r.resolved);
+	fprintf(stderr,
+		"%s: review of %s: %lld new, %lld still found, %lld reopened, %lld resolved\n",
+		cli_progname, cycle, (long long)r.opened, (long long)r.persisted,
+		(long long)r.reopened, (long long)r.resolved);
 }
 
 int cli_validate(struct cli_globals *g, struct cli_args *a)
@@ -137,8 +138,10 @@ int cli_validate(struct cli_globals *g, struct cli_args *a)
 	struct report_opts ro = { REPORT_TEXT, 5, a->pos[0] };
 	struct vcli c = { 0 };
 	struct pbar pb = { 0, 0, false };
-	const char *fmt = cli_opt(a, "format"), *spec = cli_opt(a, "spec"), *cycle = cli_opt(a, "cycle");
-	const char *mx = cli_opt(a, "max-examples"), *outp = cli_opt(a, "output"), *th = cli_opt(a, "threads");
+	const char *fmt = cli_opt(a, "format"), *spec = cli_opt(a, "spec"),
+		   *cycle = cli_opt(a, "cycle");
+	const char *mx = cli_opt(a, "max-examples"), *outp = cli_opt(a, "output"),
+		   *th = cli_opt(a, "threads");
 	char tmp[4200] = "";
 	struct stat outst;
 	FILE *out = stdout;
@@ -161,7 +164,8 @@ int cli_validate(struct cli_globals *g, struct cli_args *a)
 		char *end;
 		long n = strtol(th, &end, 10);
 		if (*end || end == th || n < 1 || n > 64)
-			return cli_usage_error("bad --threads \"%s\": use a number from 1 to 64", th);
+			return cli_usage_error("bad --threads \"%s\": use a number from 1 to 64",
+					       th);
 		vo.threads = (unsigned)n;
 	}
 	{
@@ -178,8 +182,9 @@ int cli_validate(struct cli_globals *g, struct cli_args *a)
 				continue;
 			n = strtol(v, &end, 10);
 			if (*end || end == v || n < lim[i].lo || n > lim[i].hi)
-				return cli_usage_error("bad --%s \"%s\": use a number from %ld to %ld",
-						   lim[i].name, v, lim[i].lo, lim[i].hi);
+				return cli_usage_error(
+					"bad --%s \"%s\": use a number from %ld to %ld",
+					lim[i].name, v, lim[i].lo, lim[i].hi);
 			if (i == 0)
 				vo.timeliness_days = (unsigned)n;
 			else
@@ -418,7 +423,8 @@ int cli_intake(struct cli_globals *g, struct cli_args *a)
 	if (rcv && !cal_parse_date(rcv, &o.received))
 		return cli_usage_error("bad --received \"%s\": use YYYY-MM-DD", rcv);
 	if (o.source && !intake_source_valid(o.source))
-		return cli_usage_error("bad --source \"%s\": use hmis, rdc or agency:CODE", o.source);
+		return cli_usage_error("bad --source \"%s\": use hmis, rdc or agency:CODE",
+				       o.source);
 	/* a write past a file-size limit fails (EFBIG) instead of killing hmx */
 	signal(SIGXFSZ, SIG_IGN);
 	if (intake_add(cli_store(), a->pos[0], a->pos[1], &o, &in, &err) != HMX_OK)
@@ -660,8 +666,9 @@ int cli_map(struct cli_globals *g, struct cli_args *a)
 	if (actions > 1)
 		return cli_usage_error("give one of PROJECT, --not-ours, --create, --clear or --accept");
 	if (!accept && ((file && !src) || (src && actions == 0)))
-		return cli_usage_error("usage: hmx map CYCLE FILE PROJECTID PROJECT|--not-ours REASON|"
-				   "--create CODE|--clear, or hmx map CYCLE [FILE] --accept");
+		return cli_usage_error(
+			"usage: hmx map CYCLE FILE PROJECTID PROJECT|--not-ours REASON|"
+			"--create CODE|--clear, or hmx map CYCLE [FILE] --accept");
 	if (accept && src)
 		return cli_usage_error("--accept takes the cycle and optionally one FILE, no PROJECTID");
 	if (!src && !accept) {
@@ -688,19 +695,21 @@ int cli_map(struct cli_globals *g, struct cli_args *a)
 		if (rc == HMX_OK)
 			printf("ProjectID %s of file %s mapped to %s\n", src, file, project);
 	} else if (not_ours) {
-		rc = mapping_not_ours(cli_store(), cycle, file, src, not_ours, &ticks, &nticks, &err);
+		rc = mapping_not_ours(cli_store(), cycle, file, src, not_ours, &ticks, &nticks,
+				      &err);
 		if (rc == HMX_OK)
 			printf("ProjectID %s of file %s: not ours (%s)\n", src, file, not_ours);
 	} else if (create) {
-		struct map_new_project np = { create, cli_opt(a, "name"), cli_opt(a, "agency"), NULL,
-					      cli_opt(a, "hud-id") };
+		struct map_new_project np = { create, cli_opt(a, "name"), cli_opt(a, "agency"),
+					      NULL, cli_opt(a, "hud-id") };
 		enum reg_source kind;
 		const char *k = cli_opt(a, "kind");
 
 		if (k && !reg_source_parse(k, &kind))
 			return cli_usage_error("bad --kind \"%s\": use hmis, rdc-direct or outside-agency", k);
 		np.kind = k ? &kind : NULL;
-		rc = mapping_create(cli_store(), cycle, file, src, &np, flags, &ticks, &nticks, &err);
+		rc = mapping_create(cli_store(), cycle, file, src, &np, flags, &ticks, &nticks,
+				    &err);
 		if (rc == HMX_OK)
 			printf("project %s added; ProjectID %s of file %s mapped to it\n", create, src, file);
 	} else {
@@ -743,7 +752,8 @@ int cli_export_build(struct cli_globals *g, struct cli_args *a)
 		o.flags |= MERGE_ALLOW_COLLISIONS;
 	if (cli_flag(a, "keep-export-id")) {
 		if (o.export_id)
-			return cli_usage_error("--keep-export-id and --export-id exclude each other");
+			return cli_usage_error(
+				"--keep-export-id and --export-id exclude each other");
 		o.flags |= MERGE_KEEP_EXPORT_ID;
 	}
 	/* a write past a file-size limit fails (EFBIG) instead of killing hmx */
