@@ -664,11 +664,11 @@ static int finding_decide(struct cli_args *a, enum review_action action)
 	return CLI_EXIT_OK;
 }
 
-#define DECIDE_VERB(fn, act)                                 \
-	int fn(struct cli_globals *g, struct cli_args *a)            \
-	{                                                    \
-		(void)g;                                     \
-		return finding_decide(a, act);             \
+#define DECIDE_VERB(fn, act)                   \
+	CLI_VERB(fn)                           \
+	{                                      \
+		(void)g;                       \
+		return finding_decide(a, act); \
 	}
 DECIDE_VERB(cli_finding_propose, RA_PROPOSE)
 DECIDE_VERB(cli_finding_approve, RA_APPROVE)
