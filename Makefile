@@ -49,11 +49,13 @@ ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
 
 CORE_SRC := $(sort $(wildcard core/*.c))
 TUI_SRC := $(sort $(wildcard tui/*.c) $(wildcard screens/*.c))
+CLI_SRC := $(sort $(wildcard cli/*.c))
 TEST_SRC := $(sort $(wildcard tests/test_*.c))
 ASSET_TXT := $(sort $(wildcard assets/*.ini) $(wildcard assets/templates/*.ini) $(wildcard assets/notices/*.txt) $(wildcard assets/spec/*.csv) $(wildcard assets/*.csv))
 
 CORE_OBJ := $(CORE_SRC:%.c=$(B)/%.o) $(B)/gen/assets.o
 TUI_OBJ := $(TUI_SRC:%.c=$(B)/%.o)
+CLI_OBJ := $(CLI_SRC:%.c=$(B)/%.o)
 MAIN_OBJ := $(B)/main.o
 TEST_BIN := $(TEST_SRC:tests/%.c=$(B)/tests/%)
 
@@ -84,8 +86,13 @@ $(B)/libhmxtui.a: $(TUI_OBJ)
 	rm -f $@
 	ar rcs $@ $^
 
-$(HMX): $(MAIN_OBJ) $(B)/libhmxtui.a $(B)/libhmxcore.a
-	$(CC) $(ALL_LDFLAGS) -o $@ $(MAIN_OBJ) $(B)/libhmxtui.a $(B)/libhmxcore.a \
+# The command line's verbs (cli/); only the hmx binary links them.
+$(B)/libhmxcli.a: $(CLI_OBJ)
+	rm -f $@
+	ar rcs $@ $^
+
+$(HMX): $(MAIN_OBJ) $(B)/libhmxcli.a $(B)/libhmxtui.a $(B)/libhmxcore.a
+	$(CC) $(ALL_LDFLAGS) -o $@ $(MAIN_OBJ) $(B)/libhmxcli.a $(B)/libhmxtui.a $(B)/libhmxcore.a \
 		$(PKG_LIBS_TUI) $(PKG_LIBS_CORE)
 
 $(B)/tests/%: tests/%.c $(B)/libhmxtui.a $(B)/libhmxcore.a tests/testutil.h
