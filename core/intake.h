@@ -33,8 +33,8 @@
  *
  * Counting streams Enrollment.csv and Exit.csv through core/hmiscsv into a
  * private temporary SQLite database, then each file whose rows belong to
- * an enrollment once, looking its EnrollmentIDs up there, so memory stays bounded whatever the
- * export's size. Rows with DateDeleted set are ignored. Nothing from the
+ * an enrollment once, looking its EnrollmentIDs up there, so memory stays
+ * bounded whatever the export's size. Rows with DateDeleted set are ignored. Nothing from the
  * data other than IDs, project names, counts and the export's dates is
  * kept: no client value reaches the database, the log or the caller. */
 #ifndef HMX_CORE_INTAKE_H
