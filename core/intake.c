@@ -1245,24 +1245,38 @@ static enum hmx_rc save_counts(struct store *s, sqlite3 *tmp, int64_t file_id,
 }
 
 /* Inserts the file row and its projects (copied from the temporary
- * database) unless a file with this SHA-256 is known. Inside the caller's
- * transaction. */
+ * database) unless a file with this SHA-256 is known; a known file taken
+ * in before per-file counts (file_counts 0) gets them now. Inside the
+ * caller's transaction. */
 static enum hmx_rc save_file(struct store *s, sqlite3 *tmp, struct intake_info *in,
 			     struct hmx_err *err)
 {
 	sqlite3_stmt *st, *q = NULL;
 	enum hmx_rc rc;
 	char now[21];
+	bool counted = true;
 	int src;
 
-	st = store_prepare(s, "SELECT id FROM file WHERE sha256 = ?1", err);
+	st = store_prepare(s, "SELECT id, file_counts FROM file WHERE sha256 = ?1", err);
 	if (!st)
 		return HMX_EDB;
 	sqlite3_bind_text(st, 1, in->sha256, -1, SQLITE_STATIC);
 	src = sqlite3_step(st);
-	if (src == SQLITE_ROW)
+	if (src == SQLITE_ROW) {
 		in->file_id = sqlite3_column_int64(st, 0);
+		counted = sqlite3_column_int(st, 1) != 0;
+	}
 	sqlite3_finalize(st);
+	if (src == SQLITE_ROW && !counted) {
+		/* known from before per-file counts: they are filled in now */
+		if ((rc = save_counts(s, tmp, in->file_id, err)) != HMX_OK)
+			return rc;
+		st = store_prepare(s, "UPDATE file SET file_counts = 1 WHERE id = ?1", err);
+		if (!st)
+			return HMX_EDB;
+		sqlite3_bind_int64(st, 1, in->file_id);
+		return step_done(s, st, "cannot record the file's counts per file", err);
+	}
 	if (src == SQLITE_ROW)
 		return HMX_OK;
 	if (src != SQLITE_DONE)

@@ -323,6 +323,21 @@ static void test_old_intake(void **state)
 	assert_true(row(&r, "hac-carriage-house", "Enrollment.csv")->mismatch);
 	assert_null(row(&r, "hac-carriage-house", "Services.csv"));
 	reconcile_free(&r);
+	/* the same file taken in again (another cycle) gets its counts */
+	{
+		struct intake_opts o = { "rdc", CAL_NO_DAY, true };
+		struct intake_info in;
+		char path[512];
+
+		fx_cycle(f->s, "import", "2027Q1");
+		snprintf(path, sizeof path, "%s/rdc", f->dir);
+		assert_int_equal(intake_add(f->s, "import-2027Q1", path, &o, &in, &err), HMX_OK);
+		assert_false(in.new_file);
+	}
+	assert_int_equal(fx_count(f->s, "SELECT count(*) FROM file WHERE file_counts = 0"), 0);
+	assert_int_equal(fx_count(f->s, "SELECT sum(rows) FROM file_count WHERE file = "
+					"'Services.csv' AND file_id = (SELECT file_id FROM intake WHERE "
+					"source = 'rdc' LIMIT 1)"), 4);
 }
 
 static void test_refused(void **state)
