@@ -2405,8 +2405,8 @@ static int v_reconcile(struct globals *g, struct args *a)
 			       (unsigned long long)r.rows[i].sent, (unsigned long long)r.rows[i].demo,
 			       r.rows[i].mismatch ? "  X06 " : "", r.rows[i].mismatch ? r.severity : "");
 		if (!r.per_file)
-			printf("note: a file was taken in before hmx counted the rows of every file: "
-			       "only Enrollment.csv, Exit.csv and Client.csv are compared\n");
+			printf("note: a file was taken in before hmx counted the rows of every "
+			       "file: only Enrollment.csv, Exit.csv and Client.csv are compared\n");
 		else if (!r.counts_complete)
 			printf("note: a file stopped early (structural problem): its counts are a lower "
 			       "bound\n");

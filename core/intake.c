@@ -1226,7 +1226,8 @@ static enum hmx_rc save_counts(struct store *s, sqlite3 *tmp, int64_t file_id,
 		const unsigned char *t = sqlite3_column_text(q, 2);
 		char id[64];
 
-		printable(id, sizeof id, t ? (const char *)t : "", (size_t)sqlite3_column_bytes(q, 2));
+		printable(id, sizeof id, t ? (const char *)t : "",
+			  (size_t)sqlite3_column_bytes(q, 2));
 		sqlite3_bind_int64(st, 1, file_id);
 		sqlite3_bind_text(st, 2, (const char *)sqlite3_column_text(q, 0), -1,
 				  SQLITE_TRANSIENT);
@@ -1285,9 +1286,9 @@ static enum hmx_rc save_file(struct store *s, sqlite3 *tmp, struct intake_info *
 	st = store_prepare(s,
 			   "INSERT INTO file(sha256, size, packed, export_id, source_name, software_name, "
 			   "csv_version, export_date, export_start, export_end, hash_status, projects, "
-			   "enrollments, clients, exits, counts_complete, stored_at, stored_by, file_counts) "
-			   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, "
-			   "?17, ?18, 1)",
+			   "enrollments, clients, exits, counts_complete, stored_at, stored_by, "
+			   "file_counts) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
+			   "?13, ?14, ?15, ?16, ?17, ?18, 1)",
 			   err);
 	if (!st)
 		return HMX_EDB;

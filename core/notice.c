@@ -451,10 +451,12 @@ static uint64_t fill_project_review(struct ctx *x, const struct reg_project *p, 
 	if (by[0].oom || by[1].oom)
 		b->oom = true;
 	if (n[0])
-		sb_printf(b, "%llu waiting for you (%s)", (unsigned long long)n[0], by[0].p ? by[0].p : "");
+		sb_printf(b, "%llu waiting for you (%s)", (unsigned long long)n[0],
+			  by[0].p ? by[0].p : "");
 	if (n[1])
-		sb_printf(b, "%s%llu proposed fix%s waiting for your approval (%s)", n[0] ? "; " : "",
-			  (unsigned long long)n[1], n[1] == 1 ? "" : "es", by[1].p ? by[1].p : "");
+		sb_printf(b, "%s%llu proposed fix%s waiting for your approval (%s)",
+			  n[0] ? "; " : "", (unsigned long long)n[1], n[1] == 1 ? "" : "es",
+			  by[1].p ? by[1].p : "");
 	if (!n[0] && !n[1])
 		sb_printf(b, "nothing waiting for you");
 	free(by[0].p);

@@ -145,12 +145,12 @@ static int count_cmp(const void *a, const void *b)
 static enum hmx_rc read_state(struct store *s, int64_t cid, int64_t demo, bool *per_file,
 			      bool *complete, struct hmx_err *err)
 {
-	sqlite3_stmt *st = store_prepare(s,
-					 "SELECT coalesce(min(f.file_counts), 1), "
-					 "  coalesce(min(f.counts_complete), 1) "
-					 "FROM intake i JOIN file f ON f.id = i.file_id "
-					 "WHERE i.cycle_id = ?1 AND (i.source <> 'demo' OR i.id = ?2)",
-					 err);
+	sqlite3_stmt *st = store_prepare(
+		s,
+		"SELECT coalesce(min(f.file_counts), 1), coalesce(min(f.counts_complete), 1) "
+		"FROM intake i JOIN file f ON f.id = i.file_id "
+		"WHERE i.cycle_id = ?1 AND (i.source <> 'demo' OR i.id = ?2)",
+		err);
 	int rc;
 
 	if (!st)

@@ -431,7 +431,8 @@ static void vr_draw_recon(struct vreview *v, WINDOW *w)
 	for (size_t i = 0; i < v->nrl && y < in.y + in.h; i++, y++) {
 		const struct vr_rline *l = &v->rl[i];
 		const struct reconcile_row *rr = &v->recon.rows[l->row];
-		attr_t at = l->kind == VR_R_ROW && rr->mismatch ? theme_attr(ROLE_BLOCKING) : A_NORMAL;
+		attr_t at = l->kind == VR_R_ROW && rr->mismatch ? theme_attr(ROLE_BLOCKING) :
+								   A_NORMAL;
 
 		if (l->kind == VR_R_NOTE) {
 			tui_put(w, y, in.x, in.w, theme_attr(ROLE_WARNING), ALIGN_LEFT,
@@ -441,9 +442,11 @@ static void vr_draw_recon(struct vreview *v, WINDOW *w)
 		}
 		tui_put(w, y, in.x, 22, at, ALIGN_LEFT, rr->project);
 		if (l->kind != VR_R_ROW) {
-			tui_putf(w, y, in.x + 23, in.w - 23, theme_attr(ROLE_DIM), "%s %zu file%s agree",
-				 l->kind == VR_R_AGREE ? (l->n == 1 ? "the" : "all") : "the other",
-				 l->n, l->n == 1 ? "" : "s");
+			const char *which = l->kind == VR_R_AGREE ? (l->n == 1 ? "the" : "all") :
+								    "the other";
+
+			tui_putf(w, y, in.x + 23, in.w - 23, theme_attr(ROLE_DIM),
+				 "%s %zu file%s agree", which, l->n, l->n == 1 ? "" : "s");
 			continue;
 		}
 		tui_put(w, y, in.x + 23, 26, at, ALIGN_LEFT, rr->file);
@@ -865,8 +868,9 @@ static void vr_reconcile(struct tui *t, struct vreview *v)
 	else
 		tui_message(t, ROLE_NORMAL, "Reconciled %s: %zu row(s), %zu mismatch(es)%s",
 			    v->cycle, v->recon.nrows, v->recon.mismatches,
-			    !v->recon.per_file	       ? " (only Enrollment, Exit, Client.csv)" :
-			    v->recon.counts_complete ? "" : " (counts are a lower bound)");
+			    !v->recon.per_file ? " (only Enrollment, Exit, Client.csv)" :
+			    v->recon.counts_complete ? "" :
+						       " (counts are a lower bound)");
 }
 
 static unsigned vr_handle(struct tui *t, void *priv, enum action a)

@@ -6,8 +6,9 @@
  * export used; every file whose rows belong to an enrollment (a file
  * partially imported, duplicated, missing from the demo site; rows of an
  * unknown enrollment in a bucket of their own; a file taken in before
- * per-file counts compared on three files only), and the refusals (unknown cycle, no demo export, no file
- * sent) with nothing written. */
+ * per-file counts compared on three files only, and counted when taken in
+ * again), and the refusals (unknown cycle, no demo export, no file sent)
+ * with nothing written. */
 #include "testutil.h"
 #include "fxstore.h"
 #include "fxexport.h"
