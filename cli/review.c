@@ -246,6 +246,7 @@ int cli_reconcile(struct cli_globals *g, struct cli_args *a)
 		json_ku(stdout, &first, "files_sent", r.nsent);
 		json_ki(stdout, &first, "run", r.run_id);
 		json_kb(stdout, &first, "counts_complete", r.counts_complete);
+		json_kb(stdout, &first, "per_file", r.per_file);
 		json_ku(stdout, &first, "mismatches", r.mismatches);
 		json_key(stdout, &first, "rows");
 		fputc('[', stdout);
@@ -267,12 +268,15 @@ int cli_reconcile(struct cli_globals *g, struct cli_args *a)
 	} else {
 		printf("reconcile %s: demo-site export %.12s against %zu file%s sent for import\n",
 		       r.cycle, r.demo_sha256, r.nsent, r.nsent == 1 ? "" : "s");
-		printf("  %-32s %-15s %8s %8s\n", "PROJECT", "FILE", "SENT", "DEMO");
+		printf("  %-32s %-26s %8s %8s\n", "PROJECT", "FILE", "SENT", "DEMO");
 		for (size_t i = 0; i < r.nrows; i++)
-			printf("  %-32s %-15s %8llu %8llu%s%s\n", r.rows[i].project, r.rows[i].file,
+			printf("  %-32s %-26s %8llu %8llu%s%s\n", r.rows[i].project, r.rows[i].file,
 			       (unsigned long long)r.rows[i].sent, (unsigned long long)r.rows[i].demo,
 			       r.rows[i].mismatch ? "  X06 " : "", r.rows[i].mismatch ? r.severity : "");
-		if (!r.counts_complete)
+		if (!r.per_file)
+			printf("note: a file was taken in before hmx counted the rows of every "
+			       "file: only Enrollment.csv, Exit.csv and Client.csv are compared\n");
+		else if (!r.counts_complete)
 			printf("note: a file stopped early (structural problem): its counts are a lower "
 			       "bound\n");
 		if (r.mismatches)

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -398,7 +399,21 @@ struct scan {
 	uint64_t line;               /* ordinal for Project.csv */
 	bool header;
 	bool db_failed;
+	bool no_memory;
 	struct intake_info *info;    /* Export.csv facts go here */
+	/* per-file counts (count_row): live rows per ProjectID of the file
+	 * being read, its EnrollmentID looked up in e; the last EnrollmentID
+	 * and its slot are remembered, as rows of one enrollment come
+	 * together */
+	sqlite3_stmt *look;
+	struct tally {
+		char pid[64];
+		uint64_t n;
+	} *tally;
+	size_t ntally, captally, last_slot;
+	char last_eid[257];
+	size_t last_len;
+	bool have_last;
 };
 
 static int scan_header(void *ctx, const struct hcsv_header *h)
@@ -546,6 +561,80 @@ static int exit_row(struct scan *sc, const struct hcsv_row *r)
 	return insert_row(sc);
 }
 
+static const char *const count_cols[] = { "EnrollmentID", "DateDeleted" };
+
+/* The tally slot of ProjectID pid[0..len) ('' for an unknown enrollment),
+ * added when new; SIZE_MAX when out of memory. */
+static size_t tally_slot(struct scan *sc, const char *pid, size_t len)
+{
+	if (len >= sizeof sc->tally[0].pid)
+		len = sizeof sc->tally[0].pid - 1;
+	for (size_t i = 0; i < sc->ntally; i++)
+		if (strlen(sc->tally[i].pid) == len && memcmp(sc->tally[i].pid, pid, len) == 0)
+			return i;
+	if (sc->ntally == sc->captally) {
+		size_t cap = sc->captally ? 2 * sc->captally : 16;
+		struct tally *t = realloc(sc->tally, cap * sizeof *t);
+
+		if (!t)
+			return SIZE_MAX;
+		sc->tally = t;
+		sc->captally = cap;
+	}
+	memcpy(sc->tally[sc->ntally].pid, pid, len);
+	sc->tally[sc->ntally].pid[len] = '\0';
+	sc->tally[sc->ntally].n = 0;
+	return sc->ntally++;
+}
+
+/* A live row of a file whose rows belong to an enrollment: counted under
+ * its enrollment's ProjectID, or '' when the EnrollmentID is empty or
+ * names no live enrollment. */
+static int count_row(struct scan *sc, const struct hcsv_row *r)
+{
+	const struct hcsv_field *eid = pick(sc, r, 0);
+	size_t len = eid ? eid->len : 0;
+
+	if (!empty(pick(sc, r, 1)))
+		return 0;
+	if (len > 256)
+		len = 256;
+	if (!sc->have_last || len != sc->last_len ||
+	    (len && memcmp(sc->last_eid, eid->p, len) != 0)) {
+		const char *pid = "";
+		size_t plen = 0, slot;
+		int rc = SQLITE_DONE;
+
+		if (len) {
+			sqlite3_bind_text(sc->look, 1, eid->p, (int)len, SQLITE_STATIC);
+			rc = sqlite3_step(sc->look);
+			if (rc == SQLITE_ROW) {
+				pid = (const char *)sqlite3_column_text(sc->look, 0);
+				plen = (size_t)sqlite3_column_bytes(sc->look, 0);
+				if (!pid)
+					pid = "";
+			}
+		}
+		slot = rc == SQLITE_ROW || rc == SQLITE_DONE ? tally_slot(sc, pid, plen) : SIZE_MAX;
+		sqlite3_reset(sc->look);
+		if (slot == SIZE_MAX) {
+			if (rc == SQLITE_ROW || rc == SQLITE_DONE)
+				sc->no_memory = true;
+			else
+				sc->db_failed = true;
+			return 1;
+		}
+		if (len)
+			memcpy(sc->last_eid, eid->p, len);
+		sc->last_len = len;
+		sc->last_slot = slot;
+		sc->have_last = true;
+	}
+	sc->tally[sc->last_slot].n++;
+	sc->rows++;
+	return 0;
+}
+
 /* Reads file name of pkg (in base) with the wanted columns through row.
  * *found: the entry exists. *complete: read to its end with every wanted
  * column present. */
@@ -579,6 +668,8 @@ static enum hmx_rc scan_file(struct scan *sc, struct hmiscsv *pkg, const char *n
 	sc->ins = NULL;
 	if (sc->db_failed)
 		return hmx_err_set(err, HMX_EIO, "temporary database: %s", sqlite3_errmsg(sc->db));
+	if (sc->no_memory)
+		return hmx_err_set(err, HMX_ENOMEM, "out of memory");
 	if (rc != HMX_OK)
 		return rc;
 	*complete = !st.halted;
@@ -606,6 +697,85 @@ static int64_t tmp_count(sqlite3 *db, const char *sql)
 	return v;
 }
 
+/* Whether the rows of spec file f belong to an enrollment: it has an
+ * EnrollmentID column that is a foreign key to Enrollment.EnrollmentID.
+ * Exit.csv is one, but file_project counts it already (exited
+ * enrollments), so it is left to exit_row. */
+static bool per_enrollment(const struct spec_file *f)
+{
+	if (strcasecmp(f->name, "Exit.csv") == 0)
+		return false;
+	for (size_t i = 0; i < f->ncolumns; i++) {
+		const struct spec_column *c = &f->columns[i];
+
+		if (c->fk_file && c->fk_column && strcmp(c->name, "EnrollmentID") == 0 &&
+		    strcmp(c->fk_file->name, "Enrollment.csv") == 0 &&
+		    strcmp(c->fk_column->name, "EnrollmentID") == 0)
+			return true;
+	}
+	return false;
+}
+
+/* Counts the live rows per ProjectID of every file whose rows belong to an
+ * enrollment (the spec of the export's CSVVersion; the newest when it is
+ * unknown) into table c of the temporary database, each file read once.
+ * A file absent from the export has no rows. *all turns false when a file
+ * stopped early or has no EnrollmentID column. */
+static enum hmx_rc count_files(struct scan *sc, struct hmiscsv *pkg, bool *all,
+			       struct hmx_err *err)
+{
+	const struct intake_info *info = sc->info;
+	enum spec_version v = spec_detect(info->csv_version, strlen(info->csv_version));
+	struct spec *spec = NULL;
+	sqlite3_stmt *ins = NULL;
+	enum hmx_rc rc;
+
+	if ((rc = spec_load(v == SPEC_UNKNOWN ? SPEC_FY2026 : v, &spec, err)) != HMX_OK)
+		return rc;
+	if (sqlite3_prepare_v2(sc->db, "SELECT pid FROM e WHERE eid = ?1", -1, &sc->look, NULL) !=
+		    SQLITE_OK ||
+	    sqlite3_prepare_v2(sc->db, "INSERT INTO c(file, ord, pid, n) VALUES (?1, ?2, ?3, ?4)",
+			       -1, &ins, NULL) != SQLITE_OK) {
+		rc = hmx_err_set(err, HMX_EIO, "temporary database: %s", sqlite3_errmsg(sc->db));
+		goto done;
+	}
+	for (size_t i = 0; i < spec_nfiles(spec); i++) {
+		const struct spec_file *f = spec_file_at(spec, i);
+		bool found, complete;
+
+		if (!per_enrollment(f))
+			continue;
+		sc->ntally = 0;
+		sc->have_last = false;
+		rc = scan_file(sc, pkg, f->name, count_cols, 2, count_row, NULL, &found, &complete,
+			       err);
+		if (rc != HMX_OK)
+			goto done;
+		*all = *all && (complete || !found);
+		for (size_t k = 0; k < sc->ntally; k++) {
+			sqlite3_bind_text(ins, 1, f->name, -1, SQLITE_STATIC);
+			sqlite3_bind_int64(ins, 2, (sqlite3_int64)f->order);
+			sqlite3_bind_text(ins, 3, sc->tally[k].pid, -1, SQLITE_STATIC);
+			sqlite3_bind_int64(ins, 4, (sqlite3_int64)sc->tally[k].n);
+			if (sqlite3_step(ins) != SQLITE_DONE) {
+				rc = hmx_err_set(err, HMX_EIO, "temporary database: %s",
+						 sqlite3_errmsg(sc->db));
+				goto done;
+			}
+			sqlite3_reset(ins);
+		}
+	}
+done:
+	sqlite3_finalize(ins);
+	sqlite3_finalize(sc->look);
+	sc->look = NULL;
+	free(sc->tally);
+	sc->tally = NULL;
+	sc->ntally = sc->captally = 0;
+	spec_free(&spec);
+	return rc;
+}
+
 /* Reads the facts and counts of the export at zip (a temporary copy) into
  * info and the temporary database sc->db (tables p, e, x). label names the
  * input in messages. Refuses what is not an HMIS export. */
@@ -623,6 +793,7 @@ static enum hmx_rc scan_export(struct scan *sc, const char *zip, const char *lab
 			   "CREATE TABLE p(pid TEXT PRIMARY KEY, name TEXT, ord INTEGER);"
 			   "CREATE TABLE e(eid TEXT PRIMARY KEY, person TEXT, pid TEXT) WITHOUT ROWID;"
 			   "CREATE TABLE x(eid TEXT PRIMARY KEY) WITHOUT ROWID;"
+			   "CREATE TABLE c(file TEXT, ord INTEGER, pid TEXT, n INTEGER);"
 			   "BEGIN",
 			   err)) != HMX_OK)
 		return rc;
@@ -670,6 +841,8 @@ static enum hmx_rc scan_export(struct scan *sc, const char *zip, const char *lab
 	if (rc != HMX_OK)
 		goto done;
 	all = all && (complete || !found);
+	if ((rc = count_files(sc, pkg, &all, err)) != HMX_OK)
+		goto done;
 	if ((rc = tmp_exec(sc->db, "CREATE INDEX e_pid ON e(pid, person); COMMIT", err)) != HMX_OK)
 		goto done;
 	info->counts_complete = all;
@@ -1028,25 +1201,83 @@ static enum hmx_rc step_done(struct store *s, sqlite3_stmt *st, const char *doin
 	return rc == SQLITE_DONE ? HMX_OK : store_fail(s, err, doing);
 }
 
+/* Copies the per-file counts of table c of the temporary database into
+ * file_count. Inside the caller's transaction. */
+static enum hmx_rc save_counts(struct store *s, sqlite3 *tmp, int64_t file_id,
+			       struct hmx_err *err)
+{
+	sqlite3_stmt *q = NULL, *st;
+	enum hmx_rc rc = HMX_OK;
+	int src;
+
+	if (sqlite3_prepare_v2(tmp, "SELECT file, ord, pid, n FROM c", -1, &q, NULL) != SQLITE_OK) {
+		sqlite3_finalize(q);
+		return hmx_err_set(err, HMX_EIO, "temporary database: %s", sqlite3_errmsg(tmp));
+	}
+	st = store_prepare(s,
+			   "INSERT INTO file_count(file_id, file, ord, source_project_id, rows) "
+			   "VALUES (?1, ?2, ?3, ?4, ?5)",
+			   err);
+	if (!st) {
+		sqlite3_finalize(q);
+		return HMX_EDB;
+	}
+	while (rc == HMX_OK && (src = sqlite3_step(q)) == SQLITE_ROW) {
+		const unsigned char *t = sqlite3_column_text(q, 2);
+		char id[64];
+
+		printable(id, sizeof id, t ? (const char *)t : "",
+			  (size_t)sqlite3_column_bytes(q, 2));
+		sqlite3_bind_int64(st, 1, file_id);
+		sqlite3_bind_text(st, 2, (const char *)sqlite3_column_text(q, 0), -1,
+				  SQLITE_TRANSIENT);
+		sqlite3_bind_int64(st, 3, sqlite3_column_int64(q, 1));
+		sqlite3_bind_text(st, 4, id, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int64(st, 5, sqlite3_column_int64(q, 3));
+		if (sqlite3_step(st) != SQLITE_DONE)
+			rc = store_fail(s, err, "cannot record the file's counts per file");
+		sqlite3_reset(st);
+	}
+	if (rc == HMX_OK && src != SQLITE_DONE)
+		rc = hmx_err_set(err, HMX_EIO, "temporary database: %s", sqlite3_errmsg(tmp));
+	sqlite3_finalize(q);
+	sqlite3_finalize(st);
+	return rc;
+}
+
 /* Inserts the file row and its projects (copied from the temporary
- * database) unless a file with this SHA-256 is known. Inside the caller's
- * transaction. */
+ * database) unless a file with this SHA-256 is known; a known file taken
+ * in before per-file counts (file_counts 0) gets them now. Inside the
+ * caller's transaction. */
 static enum hmx_rc save_file(struct store *s, sqlite3 *tmp, struct intake_info *in,
 			     struct hmx_err *err)
 {
 	sqlite3_stmt *st, *q = NULL;
 	enum hmx_rc rc;
 	char now[21];
+	bool counted = true;
 	int src;
 
-	st = store_prepare(s, "SELECT id FROM file WHERE sha256 = ?1", err);
+	st = store_prepare(s, "SELECT id, file_counts FROM file WHERE sha256 = ?1", err);
 	if (!st)
 		return HMX_EDB;
 	sqlite3_bind_text(st, 1, in->sha256, -1, SQLITE_STATIC);
 	src = sqlite3_step(st);
-	if (src == SQLITE_ROW)
+	if (src == SQLITE_ROW) {
 		in->file_id = sqlite3_column_int64(st, 0);
+		counted = sqlite3_column_int(st, 1) != 0;
+	}
 	sqlite3_finalize(st);
+	if (src == SQLITE_ROW && !counted) {
+		/* known from before per-file counts: they are filled in now */
+		if ((rc = save_counts(s, tmp, in->file_id, err)) != HMX_OK)
+			return rc;
+		st = store_prepare(s, "UPDATE file SET file_counts = 1 WHERE id = ?1", err);
+		if (!st)
+			return HMX_EDB;
+		sqlite3_bind_int64(st, 1, in->file_id);
+		return step_done(s, st, "cannot record the file's counts per file", err);
+	}
 	if (src == SQLITE_ROW)
 		return HMX_OK;
 	if (src != SQLITE_DONE)
@@ -1055,8 +1286,9 @@ static enum hmx_rc save_file(struct store *s, sqlite3 *tmp, struct intake_info *
 	st = store_prepare(s,
 			   "INSERT INTO file(sha256, size, packed, export_id, source_name, software_name, "
 			   "csv_version, export_date, export_start, export_end, hash_status, projects, "
-			   "enrollments, clients, exits, counts_complete, stored_at, stored_by) VALUES "
-			   "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
+			   "enrollments, clients, exits, counts_complete, stored_at, stored_by, "
+			   "file_counts) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
+			   "?13, ?14, ?15, ?16, ?17, ?18, 1)",
 			   err);
 	if (!st)
 		return HMX_EDB;
@@ -1125,7 +1357,9 @@ static enum hmx_rc save_file(struct store *s, sqlite3 *tmp, struct intake_info *
 		rc = hmx_err_set(err, HMX_EIO, "temporary database: %s", sqlite3_errmsg(tmp));
 	sqlite3_finalize(q);
 	sqlite3_finalize(st);
-	return rc;
+	if (rc != HMX_OK)
+		return rc;
+	return save_counts(s, tmp, in->file_id, err);
 }
 
 /* The intake's X05/X07 as a validation_run of their own with one finding

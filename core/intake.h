@@ -10,6 +10,12 @@
  *                 ExportStartDate, ExportEndDate, HashStatus) and totals;
  *   file_project  per ProjectID of Project.csv: its name and counts of
  *                 enrollments, distinct clients and exited enrollments;
+ *   file_count    per file whose rows belong to an enrollment (the spec's
+ *                 files with an EnrollmentID foreign key, Exit.csv apart)
+ *                 and per ProjectID of the row's enrollment: live rows;
+ *                 ProjectID '' for rows whose EnrollmentID names no live
+ *                 enrollment (file.file_counts 1 marks the file counted
+ *                 so; core/reconcile.h compares them);
  *   intake        that the file arrived in a cycle: from which source
  *                 ("hmis", "rdc", "demo", "agency:CODE"), on which day,
  *                 by whom; a "demo" file's validation run is synced into
@@ -26,8 +32,9 @@
  * as a warning and leaves the intake recorded.
  *
  * Counting streams Enrollment.csv and Exit.csv through core/hmiscsv into a
- * private temporary SQLite database, so memory stays bounded whatever the
- * export's size. Rows with DateDeleted set are ignored. Nothing from the
+ * private temporary SQLite database, then each file whose rows belong to
+ * an enrollment once, looking its EnrollmentIDs up there, so memory stays
+ * bounded whatever the export's size. Rows with DateDeleted set are ignored. Nothing from the
  * data other than IDs, project names, counts and the export's dates is
  * kept: no client value reaches the database, the log or the caller. */
 #ifndef HMX_CORE_INTAKE_H

@@ -340,8 +340,8 @@ static void fill_files(struct ctx *x, struct sb *b)
 }
 
 /* Counts of findings by check and severity of the latest validation run
- * that holds project p's file in this cycle. Kept small on purpose: it is
- * the one query to switch to the review items. Returns the total. */
+ * that holds project p's file in this cycle (a cycle without review).
+ * Returns the total. */
 static uint64_t fill_project_findings(struct ctx *x, const struct reg_project *p, struct sb *b)
 {
 	sqlite3_stmt *st;
@@ -399,14 +399,83 @@ static uint64_t fill_project_findings(struct ctx *x, const struct reg_project *p
 	return total;
 }
 
-/* {findings} into b (without its leading newline), the total into *total. */
+/* Whether the cycle has a review (core/review.h): any review item. */
+static bool has_review(struct ctx *x)
+{
+	sqlite3_stmt *st = store_prepare(
+		x->s, "SELECT EXISTS (SELECT 1 FROM review_item WHERE cycle_id = ?1)", NULL);
+	bool any = false;
+
+	if (!st)
+		return false;
+	sqlite3_bind_int64(st, 1, x->c.id);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		any = sqlite3_column_int(st, 0) != 0;
+	sqlite3_finalize(st);
+	return any;
+}
+
+/* The review items of project p that wait on its partner: open or
+ * rejected (waiting for the partner), fix-proposed (waiting for the
+ * partner's approval), each with counts by check and severity. Returns
+ * both counts together. */
+static uint64_t fill_project_review(struct ctx *x, const struct reg_project *p, struct sb *b)
+{
+	sqlite3_stmt *st;
+	uint64_t n[2] = { 0, 0 };
+	struct sb by[2] = { { 0 }, { 0 } };
+
+	sb_printf(b, "\n  - %s (%s): ", p->name, p->code);
+	st = store_prepare(x->s,
+			   "SELECT state = 'fix-proposed', check_id, severity, count(*) "
+			   "FROM review_item WHERE cycle_id = ?1 AND project_id = ?2 "
+			   "  AND state IN ('open', 'rejected', 'fix-proposed') "
+			   "GROUP BY 1, check_id, severity "
+			   "ORDER BY 1, CASE severity WHEN 'blocking' THEN 0 WHEN 'error' THEN 1 "
+			   "  ELSE 2 END, check_id",
+			   NULL);
+	if (!st)
+		return 0;
+	sqlite3_bind_int64(st, 1, x->c.id);
+	sqlite3_bind_int64(st, 2, p->id);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		int k = sqlite3_column_int(st, 0) ? 1 : 0;
+		uint64_t c = (uint64_t)sqlite3_column_int64(st, 3);
+
+		sb_printf(&by[k], "%s%s %s %llu", n[k] ? ", " : "",
+			  (const char *)sqlite3_column_text(st, 1),
+			  (const char *)sqlite3_column_text(st, 2), (unsigned long long)c);
+		n[k] += c;
+	}
+	sqlite3_finalize(st);
+	if (by[0].oom || by[1].oom)
+		b->oom = true;
+	if (n[0])
+		sb_printf(b, "%llu waiting for you (%s)", (unsigned long long)n[0],
+			  by[0].p ? by[0].p : "");
+	if (n[1])
+		sb_printf(b, "%s%llu proposed fix%s waiting for your approval (%s)",
+			  n[0] ? "; " : "", (unsigned long long)n[1], n[1] == 1 ? "" : "es",
+			  by[1].p ? by[1].p : "");
+	if (!n[0] && !n[1])
+		sb_printf(b, "nothing waiting for you");
+	free(by[0].p);
+	free(by[1].p);
+	return n[0] + n[1];
+}
+
+/* {findings} into b (without its leading newline), the total into *total:
+ * from the cycle's review items when it has a review, else from the
+ * latest validation run of each project. */
 static void fill_findings(struct ctx *x, struct sb *b, uint64_t *total)
 {
 	struct sb t = { 0 };
+	bool review = has_review(x);
 
 	*total = 0;
 	for (size_t i = 0; i < x->nprojects; i++)
-		*total += fill_project_findings(x, &x->projects[i], &t);
+		*total += review ? fill_project_review(x, &x->projects[i], &t) :
+				   fill_project_findings(x, &x->projects[i], &t);
 	if (t.oom)
 		b->oom = true;
 	else if (t.len)

@@ -8,9 +8,12 @@
  * with) and a text with placeholders filled from the cycle (code, period,
  * dates, the step's deadline: core/cycle.h), the registry (agency, its
  * projects: core/registry.h), the cycle's files (core/intake.h) and, for
- * the partner notice, counts of findings by check and severity of the
- * latest validation run of each of the agency's projects (the finding
- * table; no client data, counts only).
+ * the partner notice, per project of the agency, the review items of the
+ * cycle that wait on the partner (core/review.h: open or rejected, waiting
+ * for the partner; fix-proposed, waiting for its approval) by check and
+ * severity; when the cycle has no review, counts of findings by check and
+ * severity of the latest validation run of each project (the finding
+ * table). No client data, counts only.
  *
  * A notice is rendered fresh until it is edited or recorded as sent; then
  * its text is kept in the notice table (one row per cycle, kind and

@@ -1,6 +1,7 @@
 /* core/reconcile.c — rows per project and file in the files sent for
  * import versus the demo-site export, from the counts intake keeps
- * (file_project), stored as X06 findings of a validation_run of its own. */
+ * (file_project, file_count), stored as X06 findings of a validation_run
+ * of its own. */
 #include "reconcile.h"
 
 #include <stdio.h>
@@ -10,8 +11,8 @@
 #include "audit.h"
 #include "spec.h"
 
-/* The files a project's rows are counted in, and the file_project column
- * holding each count. */
+/* The files file_project counts, and the column holding each count; they
+ * come first, in this order. */
 static const struct {
 	const char *file;
 	const char *col;
@@ -22,39 +23,147 @@ static const struct {
 };
 #define NCOUNTED (sizeof counted / sizeof counted[0])
 
-/* Per project and side (0 sent, 1 demo): the counts of every file. A
- * ProjectID mapped to "not ours" in its file is left out. */
-#define COUNTS_SQL                                                                              \
-	"SELECT coalesce(p.code, p2.code, 'ProjectID=' || fp.source_project_id) AS proj, "      \
-	"  i.source = 'demo' AS side, sum(fp.enrollments), sum(fp.exits), sum(fp.clients), "   \
-	"  min(f.counts_complete) "                                                             \
-	"FROM intake i JOIN file f ON f.id = i.file_id "                                        \
-	"JOIN file_project fp ON fp.file_id = i.file_id "                                       \
-	"LEFT JOIN file_map fm ON fm.intake_id = i.id "                                         \
-	"  AND fm.source_project_id = fp.source_project_id "                                    \
+/* How a source ProjectID of intake i is named (see reconcile.h); ID is
+ * the column holding it. A ProjectID mapped to "not ours" in its file is
+ * left out by MAP_WHERE. */
+#define MAP_JOIN(ID)                                                                            \
+	"LEFT JOIN file_map fm ON fm.intake_id = i.id AND fm.source_project_id = " ID " "       \
 	"LEFT JOIN project p ON p.id = fm.project_id "                                          \
 	"LEFT JOIN project p2 ON fm.id IS NULL AND p2.hud_project_id <> '' "                    \
-	"  AND p2.hud_project_id = fp.source_project_id "                                       \
-	"WHERE i.cycle_id = ?1 AND (i.source <> 'demo' OR i.id = ?2) "                          \
-	"  AND (fm.state IS NULL OR fm.state = 'mapped') "                                      \
-	"GROUP BY proj, side ORDER BY proj, side"
+	"  AND p2.hud_project_id = " ID " "
+#define MAP_NAME(ID) "coalesce(p.code, p2.code, 'ProjectID=' || " ID ")"
+#define MAP_WHERE "AND (fm.state IS NULL OR fm.state = 'mapped') "
 
-struct side_counts {
+/* Per project and side (0 sent, 1 demo): the file_project counts. */
+#define COUNTS_SQL                                                                              \
+	"SELECT " MAP_NAME("fp.source_project_id") " AS proj, "                                 \
+	"  i.source = 'demo' AS side, sum(fp.enrollments), sum(fp.exits), sum(fp.clients) "     \
+	"FROM intake i JOIN file_project fp ON fp.file_id = i.file_id "                         \
+	MAP_JOIN("fp.source_project_id")                                                        \
+	"WHERE i.cycle_id = ?1 AND (i.source <> 'demo' OR i.id = ?2) " MAP_WHERE                \
+	"GROUP BY proj, side"
+
+/* Per project, side and file: the file_count rows ('' for the bucket of
+ * unknown enrollments, named by C). */
+#define FILE_COUNTS_SQL                                                                         \
+	"SELECT CASE WHEN fc.source_project_id = '' THEN '' "                                   \
+	"  ELSE " MAP_NAME("fc.source_project_id") " END AS proj, "                             \
+	"  i.source = 'demo' AS side, fc.file, min(fc.ord), sum(fc.rows) "                      \
+	"FROM intake i JOIN file_count fc ON fc.file_id = i.file_id "                           \
+	MAP_JOIN("fc.source_project_id")                                                        \
+	"WHERE i.cycle_id = ?1 AND (i.source <> 'demo' OR i.id = ?2) " MAP_WHERE                \
+	"GROUP BY proj, side, fc.file"
+
+/* One count: a project's rows in one file on one side. */
+struct count {
 	char project[64];
+	char file[32];
+	long ord;     /* NCOUNTED files first (negative), then spec order */
 	int side;
-	uint64_t n[NCOUNTED];
-	bool complete;
+	uint64_t n;
 };
 
-static void read_counts(sqlite3_stmt *st, void *row)
-{
-	struct side_counts *c = row;
+struct counts {
+	struct count *v;
+	size_t n, cap;
+};
 
-	store_col_text(st, 0, c->project, sizeof c->project);
-	c->side = sqlite3_column_int(st, 1);
-	for (size_t k = 0; k < NCOUNTED; k++)
-		c->n[k] = (uint64_t)sqlite3_column_int64(st, 2 + (int)k);
-	c->complete = sqlite3_column_int(st, 5) != 0;
+static struct count *count_add(struct counts *c)
+{
+	if (c->n == c->cap) {
+		size_t cap = c->cap ? 2 * c->cap : 64;
+		struct count *v = realloc(c->v, cap * sizeof *v);
+
+		if (!v)
+			return NULL;
+		c->v = v;
+		c->cap = cap;
+	}
+	memset(&c->v[c->n], 0, sizeof c->v[c->n]);
+	return &c->v[c->n++];
+}
+
+/* Reads the rows of st (bound, stepped here) into c: per_file selects the
+ * FILE_COUNTS_SQL shape, else COUNTS_SQL's (one count per counted file). */
+static enum hmx_rc read_counts(struct store *s, sqlite3_stmt *st, bool per_file,
+			       struct counts *c, struct hmx_err *err)
+{
+	int rc;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		char proj[64];
+		int side = sqlite3_column_int(st, 1);
+
+		store_col_text(st, 0, proj, sizeof proj);
+		for (size_t k = 0; k < (per_file ? 1 : NCOUNTED); k++) {
+			struct count *x = count_add(c);
+
+			if (!x) {
+				sqlite3_finalize(st);
+				return hmx_err_set(err, HMX_ENOMEM, "out of memory");
+			}
+			hmx_strlcpy(x->project, proj[0] ? proj : RECONCILE_UNKNOWN,
+				    sizeof x->project);
+			x->side = side;
+			if (per_file) {
+				store_col_text(st, 2, x->file, sizeof x->file);
+				x->ord = (long)sqlite3_column_int64(st, 3);
+				x->n = (uint64_t)sqlite3_column_int64(st, 4);
+			} else {
+				hmx_strlcpy(x->file, counted[k].file, sizeof x->file);
+				x->ord = (long)k - (long)NCOUNTED;
+				x->n = (uint64_t)sqlite3_column_int64(st, 2 + (int)k);
+			}
+		}
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? HMX_OK : store_fail(s, err, "cannot read the files' counts");
+}
+
+/* Projects in name order, the bucket of unknown enrollments last; then
+ * files; then sides. */
+static int count_cmp(const void *a, const void *b)
+{
+	const struct count *x = a, *y = b;
+	bool ux = strcmp(x->project, RECONCILE_UNKNOWN) == 0;
+	bool uy = strcmp(y->project, RECONCILE_UNKNOWN) == 0;
+	int d;
+
+	if (ux != uy)
+		return ux ? 1 : -1;
+	if ((d = strcmp(x->project, y->project)) != 0)
+		return d;
+	if (x->ord != y->ord)
+		return x->ord < y->ord ? -1 : 1;
+	if ((d = strcmp(x->file, y->file)) != 0)
+		return d;
+	return x->side - y->side;
+}
+
+/* Whether every file compared was counted per file, and whether every
+ * count is whole (no file stopped early). */
+static enum hmx_rc read_state(struct store *s, int64_t cid, int64_t demo, bool *per_file,
+			      bool *complete, struct hmx_err *err)
+{
+	sqlite3_stmt *st = store_prepare(
+		s,
+		"SELECT coalesce(min(f.file_counts), 1), coalesce(min(f.counts_complete), 1) "
+		"FROM intake i JOIN file f ON f.id = i.file_id "
+		"WHERE i.cycle_id = ?1 AND (i.source <> 'demo' OR i.id = ?2)",
+		err);
+	int rc;
+
+	if (!st)
+		return HMX_EDB;
+	sqlite3_bind_int64(st, 1, cid);
+	sqlite3_bind_int64(st, 2, demo);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*per_file = sqlite3_column_int(st, 0) != 0;
+		*complete = sqlite3_column_int(st, 1) != 0;
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? HMX_OK : store_fail(s, err, "cannot read the files' counts");
 }
 
 /* The cycle's id, its latest demo-site intake (0 when none) with the
@@ -103,33 +212,28 @@ static enum hmx_rc find_intakes(struct store *s, const char *cycle, int64_t *cid
 	return HMX_OK;
 }
 
-/* Turns the per-side counts into rows (projects in order, then files). */
-static enum hmx_rc build_rows(const struct side_counts *c, size_t nc, struct reconcile_result *out,
+/* Turns the sorted counts into rows: one per project and file, sent
+ * against demo. */
+static enum hmx_rc build_rows(const struct count *c, size_t nc, struct reconcile_result *out,
 			      struct hmx_err *err)
 {
-	out->rows = calloc(nc * NCOUNTED + 1, sizeof *out->rows);
+	out->rows = calloc(nc + 1, sizeof *out->rows);
 	if (!out->rows)
 		return hmx_err_set(err, HMX_ENOMEM, "out of memory");
-	out->counts_complete = true;
 	for (size_t i = 0; i < nc;) {
-		uint64_t by[2][NCOUNTED] = { { 0 } };
+		uint64_t by[2] = { 0, 0 };
 		size_t j = i;
+		struct reconcile_row *r = &out->rows[out->nrows];
 
-		for (; j < nc && strcmp(c[j].project, c[i].project) == 0; j++) {
-			for (size_t k = 0; k < NCOUNTED; k++)
-				by[c[j].side ? 1 : 0][k] = c[j].n[k];
-			if (!c[j].complete)
-				out->counts_complete = false;
-		}
-		for (size_t k = 0; k < NCOUNTED; k++) {
-			struct reconcile_row *r = &out->rows[out->nrows];
-
-			if (by[0][k] == 0 && by[1][k] == 0)
-				continue;
+		for (; j < nc && strcmp(c[j].project, c[i].project) == 0 &&
+		       strcmp(c[j].file, c[i].file) == 0;
+		     j++)
+			by[c[j].side ? 1 : 0] += c[j].n;
+		if (by[0] || by[1]) {
 			hmx_strlcpy(r->project, c[i].project, sizeof r->project);
-			hmx_strlcpy(r->file, counted[k].file, sizeof r->file);
-			r->sent = by[0][k];
-			r->demo = by[1][k];
+			hmx_strlcpy(r->file, c[i].file, sizeof r->file);
+			r->sent = by[0];
+			r->demo = by[1];
 			r->mismatch = r->sent != r->demo;
 			out->mismatches += r->mismatch;
 			out->nrows++;
@@ -215,12 +319,11 @@ enum hmx_rc reconcile_cycle(struct store *s, const char *cycle, struct reconcile
 {
 	struct spec_checks *cat = NULL;
 	const struct spec_check *k;
-	struct side_counts *c = NULL;
-	size_t nc = 0;
+	struct counts c = { 0 };
 	int64_t cid = 0, demo = 0;
+	bool complete = true;
 	sqlite3_stmt *st;
 	enum hmx_rc rc;
-	void *v;
 
 	memset(out, 0, sizeof *out);
 	hmx_strlcpy(out->cycle, cycle, sizeof out->cycle);
@@ -232,18 +335,26 @@ enum hmx_rc reconcile_cycle(struct store *s, const char *cycle, struct reconcile
 	hmx_strlcpy(out->severity, k ? spec_severity_name(k->severity) : "error",
 		    sizeof out->severity);
 	spec_checks_free(&cat);
-	if (!(st = store_prepare(s, COUNTS_SQL, err)))
-		return HMX_EDB;
-	sqlite3_bind_int64(st, 1, cid);
-	sqlite3_bind_int64(st, 2, demo);
-	if ((rc = store_collect(s, st, sizeof *c, read_counts, &v, &nc,
-				"cannot read the files' counts", err)) != HMX_OK)
+	if ((rc = read_state(s, cid, demo, &out->per_file, &complete, err)) != HMX_OK)
 		return rc;
-	c = v;
-	rc = build_rows(c, nc, out, err);
-	free(c);
+	out->counts_complete = complete && out->per_file;
+	for (int pass = 0; pass < (out->per_file ? 2 : 1); pass++) {
+		if (!(st = store_prepare(s, pass ? FILE_COUNTS_SQL : COUNTS_SQL, err))) {
+			rc = HMX_EDB;
+			goto fail;
+		}
+		sqlite3_bind_int64(st, 1, cid);
+		sqlite3_bind_int64(st, 2, demo);
+		if ((rc = read_counts(s, st, pass == 1, &c, err)) != HMX_OK)
+			goto fail;
+	}
+	if (c.n)
+		qsort(c.v, c.n, sizeof *c.v, count_cmp);
+	rc = build_rows(c.v, c.n, out, err);
+	free(c.v);
+	c.v = NULL;
 	if (rc != HMX_OK)
-		return rc;
+		goto fail;
 	if ((rc = store_begin(s, err)) != HMX_OK)
 		goto fail;
 	if ((rc = save_run(s, cid, out, err)) != HMX_OK) {
@@ -254,6 +365,7 @@ enum hmx_rc reconcile_cycle(struct store *s, const char *cycle, struct reconcile
 		goto fail;
 	return HMX_OK;
 fail:
+	free(c.v);
 	reconcile_free(out);
 	return rc;
 }

@@ -6,12 +6,21 @@
  * "demo") with the vendor's demo-site export (the latest intake with
  * source "demo"), so a partial or duplicated import is caught before the
  * vendor is told the files may go live. The counts are the ones intake
- * already keeps per file and ProjectID (file_project: live enrollments of
- * Enrollment.csv, exited enrollments of Exit.csv, distinct clients of
- * those enrollments for Client.csv); no export is read again. A ProjectID
- * is named by the registered project it was mapped to in that file
- * (file_map, `hmx map`), else by the project with that HUD ProjectID, else
- * as "ProjectID=ID".
+ * keeps per file and ProjectID; no export is read again:
+ *   file_project  live enrollments of Enrollment.csv, exited enrollments
+ *                 of Exit.csv, distinct clients of those enrollments for
+ *                 Client.csv;
+ *   file_count    live rows of every other file whose rows belong to an
+ *                 enrollment (IncomeBenefits.csv, Services.csv, ...),
+ *                 under their enrollment's ProjectID; rows whose
+ *                 EnrollmentID names no live enrollment are one bucket,
+ *                 RECONCILE_UNKNOWN.
+ * A file taken in before hmx counted every file has no file_count rows:
+ * then only Enrollment.csv, Exit.csv and Client.csv are compared,
+ * per_file is false and counts_complete false (never a false mismatch).
+ * A ProjectID is named by the registered project it was mapped to in that
+ * file (file_map, `hmx map`), else by the project with that HUD
+ * ProjectID, else as "ProjectID=ID".
  *
  * Each difference is an X06 finding (severity from the check catalog).
  * Every reconciliation is stored as a validation_run of its own (path
@@ -24,9 +33,13 @@
 
 #include "store.h"
 
+/* The project of rows whose EnrollmentID names no live enrollment. */
+#define RECONCILE_UNKNOWN "(unknown enrollment)"
+
 struct reconcile_row {
-	char project[64];  /* project code, or "ProjectID=ID" when unmapped */
-	char file[16];     /* "Enrollment.csv", "Exit.csv", "Client.csv" */
+	char project[64];  /* project code, "ProjectID=ID" when unmapped, or
+	                    * RECONCILE_UNKNOWN */
+	char file[32];     /* "Enrollment.csv", "Services.csv", ... */
 	uint64_t sent;     /* rows in the files sent for import */
 	uint64_t demo;     /* rows in the demo-site export */
 	bool mismatch;     /* sent != demo: an X06 finding */
@@ -36,11 +49,17 @@ struct reconcile_result {
 	char cycle[64];
 	char demo_sha256[65];     /* the demo-site export reconciled */
 	size_t nsent;             /* files sent for import */
-	bool counts_complete;     /* false: a file's counts are a lower bound */
+	bool counts_complete;     /* false: a file's counts are a lower bound,
+	                           * or per_file is false */
+	bool per_file;            /* every file compared; false: a file was
+	                           * taken in before per-file counts, only
+	                           * Enrollment/Exit/Client.csv are compared */
 	int64_t run_id;           /* the validation_run stored */
 	char severity[12];        /* X06's severity in the catalog */
 	size_t nrows, mismatches;
-	struct reconcile_row *rows; /* by project, then file; malloc'd */
+	struct reconcile_row *rows; /* by project (RECONCILE_UNKNOWN last),
+	                             * then file in spec order after
+	                             * Enrollment, Exit, Client; malloc'd */
 };
 
 /* Reconciles cycle and stores the run (see above). On success *out is

@@ -446,6 +446,22 @@ static const char *const migrations[] = {
 	"  value TEXT NOT NULL,"
 	"  PRIMARY KEY (cycle, personal_id, item)"
 	") WITHOUT ROWID;",
+	/* 10 -> 11: rows per file and ProjectID of every file whose rows
+	 * belong to an enrollment (core/intake.c, reconciled by
+	 * core/reconcile.c, check X06): live rows, their ProjectID read through
+	 * EnrollmentID -> Enrollment.ProjectID; '' when the EnrollmentID names
+	 * no live enrollment (or one without ProjectID). Enrollment.csv and
+	 * Exit.csv stay in file_project. file.file_counts says the file was
+	 * counted so (0: taken in before, no file_count rows). Counts only. */
+	"ALTER TABLE file ADD COLUMN file_counts INTEGER NOT NULL DEFAULT 0;"
+	"CREATE TABLE file_count ("
+	"  file_id INTEGER NOT NULL REFERENCES file(id),"
+	"  file TEXT NOT NULL,"
+	"  ord INTEGER NOT NULL,"
+	"  source_project_id TEXT NOT NULL,"
+	"  rows INTEGER NOT NULL,"
+	"  PRIMARY KEY (file_id, file, source_project_id)"
+	") WITHOUT ROWID;",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

@@ -62,11 +62,25 @@ struct vreview {
 	bool chart;
 	bool recon_on;
 	struct reconcile_result recon;
+	struct vr_rline *rl; /* the panel's lines (vr_recon_lines) */
+	size_t nrl;
 	char recon_err[600];
 	/* the finding a prompt or question is about */
 	int64_t pending_id, pending_version;
 	char pending_text[REVIEW_TEXT_MAX + 1];
 	struct tui_rect list, chart_r, recon_r;
+};
+
+/* One line of the reconciliation panel: a row of recon (a mismatch, or
+ * any row of a project listed whole), a project whose files all agree
+ * folded into one line, the files of a project with mismatches that
+ * agree, or the note that only three files could be compared. */
+enum vr_rkind { VR_R_ROW, VR_R_AGREE, VR_R_OTHERS, VR_R_NOTE };
+
+struct vr_rline {
+	enum vr_rkind kind;
+	size_t row;  /* VR_R_ROW: index in recon.rows; else its project's first */
+	size_t n;    /* VR_R_AGREE, VR_R_OTHERS: how many files */
 };
 
 static const struct screen_action vr_actions[] = {
@@ -152,6 +166,9 @@ static void vr_close(struct tui *t, void *priv)
 	free(v->items);
 	free(v->rows);
 	free(v->bars);
+	free(v->rl);
+	v->rl = NULL;
+	v->nrl = 0;
 	reconcile_free(&v->recon);
 	memset(&v->recon, 0, sizeof v->recon);
 }
@@ -308,7 +325,7 @@ static void vr_layout(struct tui *t, void *priv, const struct tui_rect *body,
 	(void)t;
 	v->chart_r = v->recon_r = (struct tui_rect){ 0, 0, 0, 0 };
 	if (v->recon_on && l.h > 8) {
-		int h = (int)v->recon.nrows + 3;
+		int h = (int)v->nrl + 3;
 		if (v->recon_err[0])
 			h = 4;
 		if (h > l.h / 2)
@@ -406,21 +423,37 @@ static void vr_draw_recon(struct vreview *v, WINDOW *w)
 		tui_put(w, y, in.x, in.w, theme_attr(ROLE_WARNING), ALIGN_LEFT, v->recon_err);
 		return;
 	}
-	tui_put(w, y, in.x, 24, hd, ALIGN_LEFT, "Project");
-	tui_put(w, y, in.x + 25, 16, hd, ALIGN_LEFT, "File");
-	tui_put(w, y, in.x + 42, 9, hd, ALIGN_RIGHT, "Sent");
-	tui_put(w, y, in.x + 52, 9, hd, ALIGN_RIGHT, "Demo");
+	tui_put(w, y, in.x, 22, hd, ALIGN_LEFT, "Project");
+	tui_put(w, y, in.x + 23, 26, hd, ALIGN_LEFT, "File");
+	tui_put(w, y, in.x + 50, 7, hd, ALIGN_RIGHT, "Sent");
+	tui_put(w, y, in.x + 58, 7, hd, ALIGN_RIGHT, "Demo");
 	y++;
-	for (size_t i = 0; i < v->recon.nrows && y < in.y + in.h; i++, y++) {
-		const struct reconcile_row *rr = &v->recon.rows[i];
-		attr_t at = rr->mismatch ? theme_attr(ROLE_BLOCKING) : A_NORMAL;
+	for (size_t i = 0; i < v->nrl && y < in.y + in.h; i++, y++) {
+		const struct vr_rline *l = &v->rl[i];
+		const struct reconcile_row *rr = &v->recon.rows[l->row];
+		attr_t at = l->kind == VR_R_ROW && rr->mismatch ? theme_attr(ROLE_BLOCKING) :
+								   A_NORMAL;
 
-		tui_put(w, y, in.x, 24, at, ALIGN_LEFT, rr->project);
-		tui_put(w, y, in.x + 25, 16, at, ALIGN_LEFT, rr->file);
-		tui_putf(w, y, in.x + 42, 9, at, "%9llu", (unsigned long long)rr->sent);
-		tui_putf(w, y, in.x + 52, 9, at, "%9llu", (unsigned long long)rr->demo);
+		if (l->kind == VR_R_NOTE) {
+			tui_put(w, y, in.x, in.w, theme_attr(ROLE_WARNING), ALIGN_LEFT,
+				"Files taken in before per-file counts: only Enrollment, Exit, "
+				"Client.csv compared");
+			continue;
+		}
+		tui_put(w, y, in.x, 22, at, ALIGN_LEFT, rr->project);
+		if (l->kind != VR_R_ROW) {
+			const char *which = l->kind == VR_R_AGREE ? (l->n == 1 ? "the" : "all") :
+								    "the other";
+
+			tui_putf(w, y, in.x + 23, in.w - 23, theme_attr(ROLE_DIM),
+				 "%s %zu file%s agree", which, l->n, l->n == 1 ? "" : "s");
+			continue;
+		}
+		tui_put(w, y, in.x + 23, 26, at, ALIGN_LEFT, rr->file);
+		tui_putf(w, y, in.x + 50, 7, at, "%7llu", (unsigned long long)rr->sent);
+		tui_putf(w, y, in.x + 58, 7, at, "%7llu", (unsigned long long)rr->demo);
 		if (rr->mismatch)
-			tui_put(w, y, in.x + 62, in.w - 62, at, ALIGN_LEFT, "X06 mismatch");
+			tui_put(w, y, in.x + 66, in.w - 66, at, ALIGN_LEFT, "X06 mismatch");
 	}
 }
 
@@ -784,20 +817,60 @@ static unsigned vr_export_done(struct tui *t, void *priv, const char *text)
 	return TUI_OK;
 }
 
+/* The panel's lines from v->recon: a project whose files all agree is one
+ * line; a project with mismatches lists them, then one line for the files
+ * that agree. */
+static bool vr_recon_lines(struct vreview *v)
+{
+	const struct reconcile_result *r = &v->recon;
+
+	free(v->rl);
+	v->nrl = 0;
+	v->rl = calloc(2 * r->nrows + 2, sizeof *v->rl);
+	if (!v->rl)
+		return false;
+	if (!r->per_file)
+		v->rl[v->nrl++] = (struct vr_rline){ VR_R_NOTE, 0, 0 };
+	for (size_t i = 0; i < r->nrows;) {
+		size_t j = i, bad = 0;
+
+		while (j < r->nrows && strcmp(r->rows[j].project, r->rows[i].project) == 0)
+			bad += r->rows[j++].mismatch;
+		if (!bad) {
+			v->rl[v->nrl++] = (struct vr_rline){ VR_R_AGREE, i, j - i };
+		} else {
+			for (size_t k = i; k < j; k++)
+				if (r->rows[k].mismatch)
+					v->rl[v->nrl++] = (struct vr_rline){ VR_R_ROW, k, 0 };
+			if (j - i > bad)
+				v->rl[v->nrl++] = (struct vr_rline){ VR_R_OTHERS, i, j - i - bad };
+		}
+		i = j;
+	}
+	return true;
+}
+
 static void vr_reconcile(struct tui *t, struct vreview *v)
 {
 	struct hmx_err err;
 
+	free(v->rl);
+	v->rl = NULL;
+	v->nrl = 0;
 	reconcile_free(&v->recon);
 	memset(&v->recon, 0, sizeof v->recon);
 	v->recon_err[0] = '\0';
 	hmx_err_clear(&err);
 	if (reconcile_cycle(tui_store(t), v->cycle, &v->recon, &err) != HMX_OK)
 		snprintf(v->recon_err, sizeof v->recon_err, "%s", err.msg);
+	else if (!vr_recon_lines(v))
+		snprintf(v->recon_err, sizeof v->recon_err, "out of memory");
 	else
 		tui_message(t, ROLE_NORMAL, "Reconciled %s: %zu row(s), %zu mismatch(es)%s",
 			    v->cycle, v->recon.nrows, v->recon.mismatches,
-			    v->recon.counts_complete ? "" : " (counts are a lower bound)");
+			    !v->recon.per_file ? " (only Enrollment, Exit, Client.csv)" :
+			    v->recon.counts_complete ? "" :
+						       " (counts are a lower bound)");
 }
 
 static unsigned vr_handle(struct tui *t, void *priv, enum action a)

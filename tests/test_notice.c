@@ -1,8 +1,9 @@
 /* tests/test_notice.c — unit tests of core/notice: every template parses
  * and renders with no placeholder left; each notice is filled from its
  * cycle (period, dates, step deadline), the registry (agency, projects)
- * and the files; the partner notice counts findings by check and severity
- * of the latest validation run of each project and nothing else; kinds
+ * and the files; the partner notice counts the review items waiting on
+ * the partner and its approval, or without a review the findings by check
+ * and severity of the latest validation run of each project; kinds
  * refused for other cycle kinds and recipients checked; editing keeps the
  * text, sending records the day, a sent notice cannot change; each change
  * audited; the list of a cycle's notices. */
@@ -162,6 +163,65 @@ static void test_partner_findings(void **state)
 	free(t);
 }
 
+/* A review item of the cycle in state st for project code proj (NULL:
+ * none), check chk with severity sev; key k makes it distinct. */
+static void fake_item(struct fx *f, const char *proj, const char *chk, const char *sev,
+		      const char *st, int k)
+{
+	struct hmx_err err;
+	char sql[768];
+
+	snprintf(sql, sizeof sql,
+		 "INSERT INTO review_item(cycle_id, check_id, file, key, severity, state, project_id, "
+		 "first_run, last_run, updated_at, updated_by) VALUES ((SELECT id FROM cycle WHERE "
+		 "code = 'import-2026Q4'), '%s', 'Enrollment.csv', 'EnrollmentID=%d', '%s', '%s', "
+		 "(SELECT id FROM project WHERE code = '%s'), (SELECT max(id) FROM validation_run), "
+		 "(SELECT max(id) FROM validation_run), 'now', 't')",
+		 chk, k, sev, st, proj ? proj : "");
+	assert_int_equal(store_exec(f->s, sql, &err), HMX_OK);
+}
+
+/* With a review, the partner notice counts the review items waiting on
+ * the partner (open, rejected) and those waiting for its approval
+ * (fix-proposed); approved, resolved and waived items, other projects'
+ * and items without a project are not counted. */
+static void test_partner_review(void **state)
+{
+	struct fx *f = *state;
+	struct hmx_err err;
+	char *t;
+	static const char *const rows[] = { "Q03:error:3001" };
+
+	setup_all(f);
+	assert_int_equal(store_exec(f->s, "UPDATE project SET hud_project_id = '3001' WHERE code = "
+				    "'hpc-dyrs'", &err), HMX_OK);
+	fake_run(f, "E1", "3001", rows, 1);
+	t = get(f, "import-2026Q4", "partner-findings", "HPC");
+	assert_non_null(strstr(t, "HPC DYRS (hpc-dyrs): Q03 error 1\n")); /* no review yet */
+	free(t);
+	fake_item(f, "hpc-dyrs", "Q03", "error", "open", 1);
+	fake_item(f, "hpc-dyrs", "Q03", "error", "rejected", 2);
+	fake_item(f, "hpc-dyrs", "K02", "blocking", "open", 3);
+	fake_item(f, "hpc-dyrs", "Q07", "warning", "fix-proposed", 4);
+	fake_item(f, "hpc-dyrs", "Q07", "warning", "approved", 5);
+	fake_item(f, "hpc-dyrs", "Q07", "warning", "resolved", 6);
+	fake_item(f, "hpc-dyrs", "Q07", "warning", "waived", 7);
+	fake_item(f, "hac-carriage-house", "Q03", "error", "open", 8);
+	fake_item(f, NULL, "D01", "blocking", "open", 9);
+	t = get(f, "import-2026Q4", "partner-findings", "HPC");
+	assert_non_null(strstr(t, "HPC DYRS (hpc-dyrs): 3 waiting for you (K02 blocking 1, Q03 "
+				  "error 2); 1 proposed fix waiting for your approval (Q07 warning 1)\n"));
+	assert_non_null(strstr(t, "Subject: 4 data-quality"));
+	assert_null(strstr(t, "EnrollmentID"));
+	free(t);
+	/* everything decided: nothing waits */
+	assert_int_equal(store_exec(f->s, "UPDATE review_item SET state = 'approved'", &err), HMX_OK);
+	t = get(f, "import-2026Q4", "partner-findings", "HPC");
+	assert_non_null(strstr(t, "HPC DYRS (hpc-dyrs): nothing waiting for you"));
+	assert_non_null(strstr(t, "Subject: 0 data-quality"));
+	free(t);
+}
+
 static void test_refused(void **state)
 {
 	struct fx *f = *state;
@@ -256,6 +316,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_templates, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_filled, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_partner_findings, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_partner_review, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_refused, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_edit_and_send, fx_setup, fx_teardown),
 	};

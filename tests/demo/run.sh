@@ -60,8 +60,10 @@ for s in notify-ready demo-import validate-demo resolve-dq; do
 	H step list "$IMP" --format json | sed 's/},{/}\n{/g' | grep "\"code\":\"$s\"" >"$T/out"
 	expect_grep '"state":"done"' "$T/out" "step $s done"
 done
-expect_rc 0 "reconcile: the files sent against the demo-site export" H reconcile "$IMP"
-expect_grep "every project's rows agree" "$T/out" "reconcile: rows agree"
+expect_rc 1 "reconcile: the files sent against the demo-site export" H reconcile "$IMP"
+expect_grep "vneoc-ssvf-hp  *Event.csv  *[0-9]*  *[0-9]*  X06" "$T/out" \
+	"reconcile: the Event row the vendor's import repeated (K01) is an extra row"
+expect_grep "^1 mismatch (X06)" "$T/out" "reconcile: every other project and file agrees"
 expect_grep "vneoc-ssvf-hp .*Enrollment.csv" "$T/out" "reconcile: by registered project"
 expect_rc 3 "notify-live: refused by the gate" H step set "$IMP" notify-live done
 expect_grep "4 blocking findings of the demo-site review" "$T/err" "the gate says how many"

@@ -4,7 +4,10 @@
 # demo-site export (intake --source demo): a demo export that matches, one
 # with rows dropped for one project (X06, exit 1, findings stored as a run
 # of their own), JSON output, and the refusals (no demo export, no files
-# sent, unknown cycle) with one line and exit 2/3.
+# sent, unknown cycle) with one line and exit 2/3; then every file whose
+# rows belong to an enrollment on an hmxgen export (a file partially
+# imported, duplicated, missing), and a file taken in before per-file
+# counts.
 . "$(dirname "$0")/../lib.sh"
 DB="$T/ws/hmx.db"
 H() { "$HMX" --db "$DB" "$@"; }
@@ -99,5 +102,48 @@ expect_rc 0 "map the demo ProjectID" H map $C "$F" 9001 hpc-dyrs
 expect_rc 0 "reconcile: mapped" H reconcile $C
 expect_grep "hpc-dyrs  *Enrollment.csv  *2  *2$" "$T/out" "mapped demo project reconciled"
 if grep -q "ProjectID=9001" "$T/out"; then bad "mapped ProjectID still listed"; else ok; fi
+
+# --- every file whose rows belong to an enrollment, per project: an hmxgen
+# export sent for import; the demo site lost the second half of
+# Services.csv, took IncomeBenefits.csv twice and has no HealthAndDV.csv
+GEN=${HMXGEN:-$(dirname "$HMX")/hmxgen}
+ASSETS=$(cd "$(dirname "$0")/../../assets" && pwd)
+DB="$T/ws2/hmx.db"
+C2=import-2027B3
+expect_rc 0 "hmxgen export" "$GEN" --assets "$ASSETS" --out "$T/gen" --clients 40 --projects 10 \
+	--seed 3 --quiet
+expect_rc 0 "init 2" H init
+expect_rc 0 "import cycle 2" H cycle new import 2027B3
+expect_rc 0 "sent intake" H intake $C2 "$T/gen" --source hmis --no-validate
+cp -r "$T/gen" "$T/gen-demo"
+n=$(wc -l <"$T/gen/Services.csv")
+head -n $(((n + 1) / 2)) "$T/gen/Services.csv" >"$T/gen-demo/Services.csv"
+tail -n +2 "$T/gen/IncomeBenefits.csv" >>"$T/gen-demo/IncomeBenefits.csv"
+rm "$T/gen-demo/HealthAndDV.csv"
+expect_rc 0 "demo intake 2" H intake $C2 "$T/gen-demo" --source demo --no-validate
+expect_eq "$(q "SELECT count(DISTINCT file) FROM file_count")" \
+	"$(ls "$T/gen" | grep -cE '^(IncomeBenefits|HealthAndDV|EmploymentEducation|Disabilities|Services|CurrentLivingSituation|Assessment|AssessmentQuestions|AssessmentResults|Event|YouthEducationStatus)\.csv$')" \
+	"intake counts every file whose rows belong to an enrollment"
+expect_rc 1 "reconcile: files partial, duplicated, missing" H reconcile $C2
+expect_grep "ProjectID=[0-9]*  *Services.csv  *[0-9]*  *[0-9]*  X06 error" "$T/out" "partial Services.csv flagged"
+expect_grep "ProjectID=[0-9]*  *IncomeBenefits.csv  *[0-9]*  *[0-9]*  X06 error" "$T/out" "duplicated IncomeBenefits.csv flagged"
+expect_grep "ProjectID=[0-9]*  *HealthAndDV.csv  *[1-9][0-9]*  *0  X06 error" "$T/out" "missing HealthAndDV.csv flagged"
+if grep -E "(Enrollment|Exit|Client|Disabilities)\.csv.*X06" "$T/out"; then bad "a file that agrees flagged"; else ok; fi
+awk '$2 == "IncomeBenefits.csv" && $4 != 2 * $3 { bad = 1 } END { exit bad }' "$T/out" &&
+	ok || bad "duplicated file counts twice the rows"
+expect_eq "$(q "SELECT count(*) FROM finding f JOIN validation_run r ON r.id = f.run_id WHERE r.path = 'reconcile' AND f.check_id = 'X06' AND f.file IN ('Services.csv', 'IncomeBenefits.csv', 'HealthAndDV.csv')")" \
+	"$(grep -c "  X06 " "$T/out")" "one X06 finding per project and file"
+expect_rc 1 "reconcile json 2" H reconcile $C2 --format json
+expect_grep '"per_file":true' "$T/out" "json says every file compared"
+expect_grep '"file":"HealthAndDV.csv","sent":[0-9]*,"demo":0,"check":"X06"' "$T/out" "json row of a missing file"
+
+# --- a file taken in before per-file counts: three files compared, said so,
+# no false mismatch
+q "DELETE FROM file_count WHERE file_id = (SELECT file_id FROM intake WHERE source = 'hmis'); UPDATE file SET file_counts = 0 WHERE id = (SELECT file_id FROM intake WHERE source = 'hmis')"
+expect_rc 0 "reconcile: old intake" H reconcile $C2
+expect_grep "only Enrollment.csv, Exit.csv and Client.csv are compared" "$T/out" "old intake said"
+if grep -q "Services.csv" "$T/out"; then bad "old intake compared per file"; else ok; fi
+expect_rc 0 "reconcile json: old intake" H reconcile $C2 --format json
+expect_grep '"counts_complete":false,"per_file":false' "$T/out" "json: counts incomplete"
 
 finish reconcile

@@ -130,6 +130,21 @@ setup_review() {
 		>/dev/null || return 1
 }
 
+# setup_review_recon DB: setup_review, then the files sent for import:
+# hmxgen's export as it was (before client 15's enrollments moved to p3),
+# with the last 5 rows of Services.csv dropped, so p3 and p8 differ in the
+# files of those enrollments and the other projects agree.
+setup_review_recon() {
+	setup_review "$1" || return 1
+	x="$T/setup-review"
+	rm -rf "$x/sent"
+	cp -r "$x/orig" "$x/sent"
+	n=$(wc -l <"$x/sent/Services.csv")
+	head -n $((n - 5)) "$x/orig/Services.csv" >"$x/sent/Services.csv"
+	"$HMX" --db "$1" intake import-2027B2 "$x/sent" --source hmis --no-validate >/dev/null
+	[ $? -le 1 ] || return 1
+}
+
 # setup_match DB: an mcp-match cycle (2027B3) with made-up clients: a
 # consent roster (k1-k4 released, k5 revoked, k6 none), the client list
 # built from a hand-made export (k7 inactive), an MCP site (never
