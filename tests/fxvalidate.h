@@ -4,10 +4,11 @@
  * of a spec with its header layout and rows; xp_row fills a row's columns
  * with defaults (the IDs of the clean fixture, first codes, plain dates)
  * unless "Col=value;..." says otherwise; xp_write_dir and xp_write_zip
- * write it. Defaults and layout edits follow the FY2024 spec in fy24, which
- * the test loads in its group setup and frees after. struct got gathers
- * the findings of a run; expect_in checks their counts. The tests own
- * every struct they pass (xp_free, got_free). Header-only; include after
+ * write it. Defaults and layout edits follow the FY2024 spec in fy24,
+ * which xp_spec_setup loads and xp_spec_teardown frees (the group's setup
+ * and teardown). struct got gathers the findings of a run; expect_in
+ * checks their counts. The tests own every struct they pass (xp_free,
+ * got_free). Header-only; include after
  * testutil.h. (The intake and mapping tests' tiny exports: fxexport.h.) */
 #ifndef HMX_TESTS_FXVALIDATE_H
 #define HMX_TESTS_FXVALIDATE_H
@@ -21,6 +22,22 @@
 #include "core/validate.h"
 
 static struct spec *fy24;
+
+/* Group setup and teardown of the tests: fy24 loaded, and freed. */
+static inline int xp_spec_setup(void **state)
+{
+	struct hmx_err err;
+
+	(void)state;
+	return spec_load(SPEC_FY2024, &fy24, &err) == HMX_OK ? 0 : -1;
+}
+
+static inline int xp_spec_teardown(void **state)
+{
+	(void)state;
+	spec_free(&fy24);
+	return 0;
+}
 
 /* ==== building an export ==== */
 

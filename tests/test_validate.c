@@ -2362,19 +2362,9 @@ static void test_q25_to_q27_activity(void **state)
 
 static int setup(void **state)
 {
-	struct hmx_err err;
-
-	(void)state;
 	setenv("HMX_NOW", "2026-11-27T12:00:00Z", 1);
 	setenv("HMX_USER", "tester", 1);
-	return spec_load(SPEC_FY2024, &fy24, &err) == HMX_OK ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	spec_free(&fy24);
-	return 0;
+	return xp_spec_setup(state);
 }
 
 int main(void)
@@ -2427,5 +2417,5 @@ int main(void)
 		cmocka_unit_test(test_sink_merge),
 		cmocka_unit_test(test_key_tables),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, setup, xp_spec_teardown);
 }

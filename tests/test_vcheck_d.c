@@ -571,21 +571,6 @@ static void test_all_deterministic(void **state)
 	xp_free(&x);
 }
 
-static int setup(void **state)
-{
-	struct hmx_err err;
-
-	(void)state;
-	return spec_load(SPEC_FY2024, &fy24, &err) == HMX_OK ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	spec_free(&fy24);
-	return 0;
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -602,5 +587,5 @@ int main(void)
 		cmocka_unit_test(test_all_deterministic),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, xp_spec_setup, xp_spec_teardown);
 }
