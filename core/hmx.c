@@ -1,12 +1,15 @@
 /* core/hmx.c — status codes, error buffer, hooks, clock and actor. */
 #include "hmx.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <openssl/evp.h>
 
 static struct hmx_hooks hooks;
 
@@ -162,4 +165,74 @@ int hmx_name_index(const char *const *names, int n, const char *s)
 		if (strcmp(s, names[i]) == 0)
 			return i;
 	return -1;
+}
+
+/* ---- SHA-256 ------------------------------------------------------------------ */
+
+void hmx_hex(const unsigned char *bytes, size_t n, char *out)
+{
+	static const char digits[] = "0123456789abcdef";
+
+	for (size_t i = 0; i < n; i++) {
+		out[2 * i] = digits[bytes[i] >> 4];
+		out[2 * i + 1] = digits[bytes[i] & 15];
+	}
+	out[2 * n] = '\0';
+}
+
+enum hmx_rc hmx_sha256_fd(EVP_MD_CTX *md, int fd, uint64_t n, const char *path,
+			  struct hmx_err *err)
+{
+	char *buf = malloc(1u << 20);
+	uint64_t off = 0;
+
+	if (!buf)
+		return hmx_err_set(err, HMX_ENOMEM, "out of memory");
+	while (off < n) {
+		size_t want = n - off < (1u << 20) ? (size_t)(n - off) : (1u << 20);
+		ssize_t k = pread(fd, buf, want, (off_t)off);
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k == 0 && n == UINT64_MAX)
+			break;
+		if (k <= 0 || !EVP_DigestUpdate(md, buf, (size_t)k)) {
+			int e = errno;
+
+			free(buf);
+			return hmx_err_set(err, HMX_EIO, "%s: cannot read: %s", path,
+					   k < 0 ? strerror(e) : "shorter than expected");
+		}
+		off += (uint64_t)k;
+	}
+	free(buf);
+	return HMX_OK;
+}
+
+enum hmx_rc hmx_sha256_hex(EVP_MD_CTX *md, char hex[65], struct hmx_err *err)
+{
+	unsigned char d[EVP_MAX_MD_SIZE];
+	unsigned int n = 0;
+
+	if (!EVP_DigestFinal_ex(md, d, &n) || n != 32)
+		return hmx_err_set(err, HMX_EIO, "SHA-256 failed");
+	hmx_hex(d, 32, hex);
+	return HMX_OK;
+}
+
+enum hmx_rc hmx_sha256_file(const char *path, char hex[65], struct hmx_err *err)
+{
+	EVP_MD_CTX *md;
+	enum hmx_rc rc;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return hmx_err_set(err, HMX_EIO, "%s: %s", path, strerror(errno));
+	if (!(md = EVP_MD_CTX_new()) || !EVP_DigestInit_ex(md, EVP_sha256(), NULL))
+		rc = hmx_err_set(err, HMX_ENOMEM, "out of memory");
+	else if ((rc = hmx_sha256_fd(md, fd, UINT64_MAX, path, err)) == HMX_OK)
+		rc = hmx_sha256_hex(md, hex, err);
+	EVP_MD_CTX_free(md);
+	close(fd);
+	return rc;
 }

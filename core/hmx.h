@@ -83,4 +83,24 @@ char *hmx_human_size(char *buf, size_t n, uint64_t size);
  * the caller. Use: if (!(p = hmx_grow(arr, &cap, n, sizeof *arr))) fail. */
 void *hmx_grow(void *arr, size_t *cap, size_t count, size_t elem);
 
+/* ---- SHA-256 (OpenSSL EVP) -------------------------------------------------- */
+
+/* Writes the n bytes at bytes as 2n lower-case hex digits and a NUL into
+ * out (at least 2n + 1 bytes). */
+void hmx_hex(const unsigned char *bytes, size_t n, char *out);
+
+/* OpenSSL's EVP_MD_CTX; the caller creates and frees it (EVP_sha256). */
+struct evp_md_ctx_st;
+
+/* Adds the first n bytes of fd (read with pread from offset 0) to md; all
+ * of it, to its end, when n is UINT64_MAX. A file shorter than n is an
+ * error. path names fd in messages. HMX_EIO, HMX_ENOMEM. */
+enum hmx_rc hmx_sha256_fd(struct evp_md_ctx_st *md, int fd, uint64_t n, const char *path,
+			  struct hmx_err *err);
+/* Finishes md as 64 hex digits and a NUL into hex. HMX_EIO. */
+enum hmx_rc hmx_sha256_hex(struct evp_md_ctx_st *md, char hex[65], struct hmx_err *err);
+/* SHA-256 of the whole file at path as 64 hex digits into hex. HMX_EIO
+ * (also when path does not exist), HMX_ENOMEM. */
+enum hmx_rc hmx_sha256_file(const char *path, char hex[65], struct hmx_err *err);
+
 #endif

@@ -179,25 +179,12 @@ static const char *space_hint(int e)
 		"and try again)" : "";
 }
 
-static void hex(const unsigned char *md, unsigned len, char out[65])
-{
-	static const char digits[] = "0123456789abcdef";
-
-	for (unsigned i = 0; i < len && i < 32; i++) {
-		out[2 * i] = digits[md[i] >> 4];
-		out[2 * i + 1] = digits[md[i] & 15];
-	}
-	out[64] = '\0';
-}
-
 /* Reads fd to its end through SHA-256, writing every byte to out_fd too
  * unless it is -1. Sets sha and *size. what names the input for errors. */
 static enum hmx_rc hash_fd(int fd, int out_fd, const char *what, const char *to, char sha[65],
 			   uint64_t *size, struct hmx_err *err)
 {
 	enum { CHUNK = 1 << 20 };
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned mdlen = 0;
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
 	char *buf = malloc(CHUNK);
 	enum hmx_rc rc = HMX_OK;
@@ -234,11 +221,8 @@ static enum hmx_rc hash_fd(int fd, int out_fd, const char *what, const char *to,
 		}
 		hmx_progress("storing", total, 0);
 	}
-	if (EVP_DigestFinal_ex(ctx, md, &mdlen) != 1 || mdlen != 32) {
-		rc = hmx_err_set(err, HMX_EIO, "SHA-256 failed");
+	if ((rc = hmx_sha256_hex(ctx, sha, err)) != HMX_OK)
 		goto done;
-	}
-	hex(md, mdlen, sha);
 	*size = total;
 done:
 	EVP_MD_CTX_free(ctx);

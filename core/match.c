@@ -744,7 +744,7 @@ enum hmx_rc match_list(struct store *s, const struct match_list_opts *o,
 	if (!realpath(o->output, res->path))
 		hmx_strlcpy(res->path, o->output, sizeof res->path);
 	res->rows = res->manifest.sent;
-	if ((rc = transfer_sha256_file(res->path, res->sha256, err)) != HMX_OK ||
+	if ((rc = hmx_sha256_file(res->path, res->sha256, err)) != HMX_OK ||
 	    (rc = record(s, o->cycle, &c.active, res, err)) != HMX_OK) {
 		unlink(res->path); /* an unrecorded copy would never be purged */
 		goto fail;
@@ -848,7 +848,7 @@ enum hmx_rc match_purge(struct store *s, const char *cycle, struct match_purge_r
 
 		if (r[i].purged_at[0])
 			continue;
-		if (transfer_sha256_file(r[i].path, hex, NULL) == HMX_OK && strcmp(hex, r[i].sha256))
+		if (hmx_sha256_file(r[i].path, hex, NULL) == HMX_OK && strcmp(hex, r[i].sha256))
 			res->changed++;
 		if (unlink(r[i].path) == 0) {
 			res->purged++;

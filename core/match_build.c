@@ -512,7 +512,7 @@ static enum hmx_rc preflight(struct bctx *b, const struct match_build_opts *o, c
 				   "the member list of %s has %lld blocking finding(s) (M02: clients "
 				   "never sent); report them and import a corrected list first",
 				   b->ci->code, (long long)blocking);
-	if (transfer_sha256_file(mpath, hex, NULL) != HMX_OK || strcmp(hex, sha) != 0)
+	if (hmx_sha256_file(mpath, hex, NULL) != HMX_OK || strcmp(hex, sha) != 0)
 		return hmx_err_set(err, HMX_EINVAL,
 				   "%s: the member list imported is gone or changed; Client.csv needs"
 				   " its names: import it again",

@@ -471,7 +471,7 @@ static enum hmx_rc load_sent(struct ictx *c, const char *cycle, struct hmx_err *
 		struct sentset names = { 0 };
 		char hex[65], key[32];
 		bool ok = !l[i].purged_at[0] &&
-			  transfer_sha256_file(l[i].path, hex, NULL) == HMX_OK &&
+			  hmx_sha256_file(l[i].path, hex, NULL) == HMX_OK &&
 			  strcmp(hex, l[i].sha256) == 0;
 		sqlite3_stmt *st;
 
@@ -743,7 +743,7 @@ enum hmx_rc match_import(struct store *s, const struct match_import_opts *o,
 	if (!realpath(o->path, res->path))
 		return hmx_err_set(err, errno == ENOENT ? HMX_ENOTFOUND : HMX_EIO, "%s: %s",
 				   o->path, strerror(errno));
-	if ((rc = transfer_sha256_file(res->path, res->sha256, err)) != HMX_OK)
+	if ((rc = hmx_sha256_file(res->path, res->sha256, err)) != HMX_OK)
 		return rc;
 	if ((rc = load_sent(&c, o->cycle, err)) != HMX_OK)
 		goto done;

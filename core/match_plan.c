@@ -51,8 +51,7 @@ static void make_id(char out[33], char kind, const char *cycle, const char *pid)
 
 	EVP_Digest(in, (size_t)n, md, &mdlen, EVP_sha256(), NULL);
 	out[0] = kind;
-	for (int i = 0; i < 12; i++)
-		snprintf(out + 1 + 2 * i, 3, "%02x", md[i]);
+	hmx_hex(md, 12, out + 1);
 }
 
 cal_day match_col_day(sqlite3_stmt *st, int col)

@@ -21,50 +21,27 @@ static const char *const action_names[RA_NACTIONS] = {
 
 static const char *const sev_names[RS_NSEV] = { "warning", "error", "blocking" };
 
-const char *review_state_name(enum review_state st)
-{
-	return (unsigned)st < RV_NSTATES ? state_names[st] : "?";
-}
+/* review_<what>_name (enum to name, "?" when out of range) and
+ * review_<what>_parse (name to enum through hmx_name_index, false when
+ * unknown) over one name table of n names. */
+#define NAME_PAIR(what, type, table, n)                      \
+	const char *review_##what##_name(type v)             \
+	{                                                    \
+		return (unsigned)v < (n) ? table[v] : "?";   \
+	}                                                    \
+	bool review_##what##_parse(const char *s, type *out) \
+	{                                                    \
+		int i = hmx_name_index(table, (n), s);       \
+                                                             \
+		if (i < 0)                                   \
+			return false;                        \
+		*out = (type)i;                              \
+		return true;                                 \
+	}
 
-bool review_state_parse(const char *s, enum review_state *out)
-{
-	int i = hmx_name_index(state_names, RV_NSTATES, s);
-
-	if (i < 0)
-		return false;
-	*out = (enum review_state)i;
-	return true;
-}
-
-const char *review_action_name(enum review_action a)
-{
-	return (unsigned)a < RA_NACTIONS ? action_names[a] : "?";
-}
-
-bool review_action_parse(const char *s, enum review_action *out)
-{
-	int i = hmx_name_index(action_names, RA_NACTIONS, s);
-
-	if (i < 0)
-		return false;
-	*out = (enum review_action)i;
-	return true;
-}
-
-const char *review_sev_name(enum review_sev s)
-{
-	return (unsigned)s < RS_NSEV ? sev_names[s] : "?";
-}
-
-bool review_sev_parse(const char *s, enum review_sev *out)
-{
-	int i = hmx_name_index(sev_names, RS_NSEV, s);
-
-	if (i < 0)
-		return false;
-	*out = (enum review_sev)i;
-	return true;
-}
+NAME_PAIR(state, enum review_state, state_names, RV_NSTATES)
+NAME_PAIR(action, enum review_action, action_names, RA_NACTIONS)
+NAME_PAIR(sev, enum review_sev, sev_names, RS_NSEV)
 
 /* ---- the state machine ---------------------------------------------------------- */
 

@@ -14,8 +14,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <openssl/evp.h>
-
 #include "audit.h"
 
 /* Progress is made durable (fdatasync, then the offset saved) this often:
@@ -97,65 +95,6 @@ bool transfer_sanitize_name(const char *remote, char *out, size_t n)
 		hmx_strlcpy(tmp, "unnamed", sizeof tmp);
 	hmx_strlcpy(out, tmp, n < TRANSFER_NAME_MAX + 1 ? n : TRANSFER_NAME_MAX + 1);
 	return strcmp(out, base) != 0;
-}
-
-enum hmx_rc xfer_hash_fd(EVP_MD_CTX *md, int fd, uint64_t n, const char *path,
-			 struct hmx_err *err)
-{
-	char *buf = malloc(1u << 20);
-	uint64_t off = 0;
-
-	if (!buf)
-		return hmx_err_set(err, HMX_ENOMEM, "out of memory");
-	while (off < n) {
-		size_t want = n - off < (1u << 20) ? (size_t)(n - off) : (1u << 20);
-		ssize_t k = pread(fd, buf, want, (off_t)off);
-
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k == 0 && n == UINT64_MAX)
-			break;
-		if (k <= 0 || !EVP_DigestUpdate(md, buf, (size_t)k)) {
-			int e = errno;
-
-			free(buf);
-			return hmx_err_set(err, HMX_EIO, "%s: cannot read: %s", path,
-					   k < 0 ? strerror(e) : "shorter than expected");
-		}
-		off += (uint64_t)k;
-	}
-	free(buf);
-	return HMX_OK;
-}
-
-enum hmx_rc xfer_hash_hex(EVP_MD_CTX *md, char hex[65], struct hmx_err *err)
-{
-	unsigned char d[EVP_MAX_MD_SIZE];
-	unsigned int n = 0;
-
-	if (!EVP_DigestFinal_ex(md, d, &n) || n < 32)
-		return hmx_err_set(err, HMX_EIO, "SHA-256 failed");
-	for (unsigned int i = 0; i < 32; i++)
-		snprintf(hex + 2 * i, 3, "%02x", d[i]);
-	hex[64] = '\0';
-	return HMX_OK;
-}
-
-enum hmx_rc transfer_sha256_file(const char *path, char hex[65], struct hmx_err *err)
-{
-	EVP_MD_CTX *md;
-	enum hmx_rc rc;
-	int fd;
-
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return hmx_err_set(err, HMX_EIO, "%s: %s", path, strerror(errno));
-	if (!(md = EVP_MD_CTX_new()) || !EVP_DigestInit_ex(md, EVP_sha256(), NULL))
-		rc = hmx_err_set(err, HMX_ENOMEM, "out of memory");
-	else if ((rc = xfer_hash_fd(md, fd, UINT64_MAX, path, err)) == HMX_OK)
-		rc = xfer_hash_hex(md, hex, err);
-	EVP_MD_CTX_free(md);
-	close(fd);
-	return rc;
 }
 
 /* ---- the job table --------------------------------------------------------- */

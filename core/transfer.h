@@ -158,7 +158,5 @@ enum hmx_rc transfer_get(struct store *s, int64_t id, struct transfer_job *out,
 enum hmx_rc transfer_list(struct store *s, struct transfer_job **out, size_t *n,
 			  struct hmx_err *err);
 
-/* SHA-256 of a whole local file as 64 hex digits into hex. HMX_EIO. */
-enum hmx_rc transfer_sha256_file(const char *path, char hex[65], struct hmx_err *err);
 
 #endif

@@ -43,12 +43,6 @@ typedef enum hmx_rc (*xfer_attempt_fn)(struct xfer *x, void *arg, struct hmx_err
 	} while (0)
 
 const char *xfer_esc(char *buf, size_t n, const char *s);
-/* Adds the first n bytes of fd to md (all of it, to its end, when n is
- * UINT64_MAX); a file shorter than n is an error. HMX_EIO, HMX_ENOMEM. */
-enum hmx_rc xfer_hash_fd(EVP_MD_CTX *md, int fd, uint64_t n, const char *path,
-			 struct hmx_err *err);
-/* Finishes md as 64 hex digits into hex. HMX_EIO. */
-enum hmx_rc xfer_hash_hex(EVP_MD_CTX *md, char hex[65], struct hmx_err *err);
 void xfer_remote_join(char *buf, size_t n, const char *dir, const char *name);
 /* err from the SFTP error of the last request; sets x->lost when the
  * connection went. */

@@ -163,7 +163,7 @@ static enum hmx_rc pull_recover(struct store *s, struct transfer_job *j, const s
 	enum transfer_state from = j->state;
 
 	if (!j->sha256[0] || j->done != j->size || (uint64_t)lst->st_size != j->size ||
-	    !S_ISREG(lst->st_mode) || transfer_sha256_file(j->local, hex, err) != HMX_OK ||
+	    !S_ISREG(lst->st_mode) || hmx_sha256_file(j->local, hex, err) != HMX_OK ||
 	    strcmp(hex, j->sha256) != 0)
 		return HMX_EEXIST;
 	j->state = TRANSFER_DONE;
@@ -214,7 +214,7 @@ static enum hmx_rc pull_attempt(struct xfer *x, void *arg, struct hmx_err *err)
 	if (!(md = EVP_MD_CTX_new()) || !EVP_DigestInit_ex(md, EVP_sha256(), NULL))
 		rc = hmx_err_set(err, HMX_ENOMEM, "out of memory");
 	else
-		rc = xfer_hash_fd(md, fd, j->done, partial, err);
+		rc = hmx_sha256_fd(md, fd, j->done, partial, err);
 	if (rc != HMX_OK) {
 		EVP_MD_CTX_free(md);
 		close(fd);
@@ -228,7 +228,7 @@ static enum hmx_rc pull_attempt(struct xfer *x, void *arg, struct hmx_err *err)
 	rc = pull_data(x, rf, fd, md, err);
 	sftp_close(rf); /* frees the handle, also when the connection is gone */
 	if (rc == HMX_OK)
-		rc = xfer_hash_hex(md, hex, err);
+		rc = hmx_sha256_hex(md, hex, err);
 	EVP_MD_CTX_free(md);
 	if (rc == HMX_OK && fsync(fd) != 0)
 		rc = xfer_write_fail(partial, errno, err);

@@ -42,7 +42,7 @@ static void *hash_main(void *arg)
 {
 	struct hasher *h = arg;
 
-	h->rc = transfer_sha256_file(h->path, h->hex, &h->err);
+	h->rc = hmx_sha256_file(h->path, h->hex, &h->err);
 	atomic_store(&h->finished, true);
 	return NULL;
 }
@@ -364,7 +364,7 @@ enum hmx_rc xfer_push_job(struct store *s, struct sftpc *c, const struct transfe
 		return rc;
 	/* resuming: is the local file the one the job started on? */
 	hex[0] = '\0';
-	if (found && (rc = transfer_sha256_file(j.local, hex, err)) != HMX_OK)
+	if (found && (rc = hmx_sha256_file(j.local, hex, err)) != HMX_OK)
 		return rc;
 	if (found && !key->id)
 		j = old;

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "core/audit.h"
+#include "tui/filter.h"
 #include "tui/text.h"
 
 #define AUDIT_MAX_ROWS 20000 /* newest kept; the count line says so */
@@ -49,8 +50,9 @@ static bool aud_filtered(const struct audit_scr *a)
 	return a->cycle[0] || a->project[0] || a->who[0] || a->action[0] || a->from[0] || a->to[0];
 }
 
-static void aud_subtitle(struct audit_scr *a)
+static void aud_subtitle(void *priv)
 {
+	struct audit_scr *a = priv;
 	size_t o = 0;
 
 	a->subtitle[0] = '\0';
@@ -242,15 +244,12 @@ static void aud_detail(struct tui *t, struct audit_scr *a)
 	tui_pager(t, title, lines, n);
 }
 
-#define AUD_PROMPT_FN(name, field)                                                   \
-	static unsigned name(struct tui *t, void *priv, const char *text)            \
-	{                                                                            \
-		struct audit_scr *a = priv;                                          \
-                                                                                     \
-		hmx_strlcpy(a->field, text, sizeof a->field);                         \
-		aud_subtitle(a);                                                     \
-		tui_select(t, 0);                                                    \
-		return TUI_RELOAD;                                                   \
+#define AUD_PROMPT_FN(name, field)                                                      \
+	static unsigned name(struct tui *t, void *priv, const char *text)               \
+	{                                                                               \
+		struct audit_scr *a = priv;                                             \
+                                                                                        \
+		return tui_filter_set(t, a->field, sizeof a->field, text, aud_subtitle, a); \
 	}
 AUD_PROMPT_FN(aud_cycle_done, cycle)
 AUD_PROMPT_FN(aud_project_done, project)
@@ -278,42 +277,36 @@ static unsigned aud_dates_done(struct tui *t, void *priv, const char *text)
 	}
 	hmx_strlcpy(a->from, from, sizeof a->from);
 	hmx_strlcpy(a->to, to, sizeof a->to);
-	aud_subtitle(a);
-	tui_select(t, 0);
-	return TUI_RELOAD;
+	return tui_filter_applied(t, aud_subtitle, a);
+}
+
+static const struct tui_filter aud_filters[] = {
+	{ ACT_FILTER_CYCLE, "Cycle (empty: all): ", aud_cycle_done },
+	{ ACT_FILTER_PROJECT, "Project code (empty: all): ", aud_project_done },
+	{ ACT_FILTER_WHO, "Who (empty: everyone): ", aud_who_done },
+	{ ACT_FILTER_ACTION, "Action, e.g. step or step.set (empty: all): ", aud_action_done },
+	{ ACT_FILTER_DATES, "Days FROM..TO (YYYY-MM-DD; empty: all): ", aud_dates_done },
+};
+
+static void aud_clear(void *priv)
+{
+	struct audit_scr *a = priv;
+
+	a->cycle[0] = a->project[0] = a->who[0] = a->action[0] = a->from[0] = a->to[0] = '\0';
 }
 
 static unsigned aud_handle(struct tui *t, void *priv, enum action act)
 {
 	struct audit_scr *a = priv;
 
+	if (tui_filter_prompt(t, aud_filters, sizeof aud_filters / sizeof aud_filters[0], act))
+		return TUI_OK;
 	switch (act) {
 	case ACT_ENTER:
 		aud_detail(t, a);
 		return TUI_OK;
-	case ACT_FILTER_CYCLE:
-		tui_prompt(t, "Cycle (empty: all): ", aud_cycle_done);
-		return TUI_OK;
-	case ACT_FILTER_PROJECT:
-		tui_prompt(t, "Project code (empty: all): ", aud_project_done);
-		return TUI_OK;
-	case ACT_FILTER_WHO:
-		tui_prompt(t, "Who (empty: everyone): ", aud_who_done);
-		return TUI_OK;
-	case ACT_FILTER_ACTION:
-		tui_prompt(t, "Action, e.g. step or step.set (empty: all): ", aud_action_done);
-		return TUI_OK;
-	case ACT_FILTER_DATES:
-		tui_prompt(t, "Days FROM..TO (YYYY-MM-DD; empty: all): ", aud_dates_done);
-		return TUI_OK;
 	case ACT_FILTER_CLEAR:
-		if (!aud_filtered(a))
-			return TUI_POP;
-		a->cycle[0] = a->project[0] = a->who[0] = a->action[0] = a->from[0] = a->to[0] =
-			'\0';
-		aud_subtitle(a);
-		tui_message(t, ROLE_NORMAL, "Filters cleared");
-		return TUI_RELOAD;
+		return tui_filter_clear(t, aud_filtered(a), aud_clear, aud_subtitle, a);
 	default:
 		return TUI_OK;
 	}

@@ -26,6 +26,7 @@
 #include "core/intake.h"
 #include "core/reconcile.h"
 #include "core/reviewer.h"
+#include "tui/filter.h"
 #include "tui/text.h"
 
 #define VR_MAX_FOLDED 64
@@ -126,8 +127,9 @@ static bool vr_filtered(const struct vreview *v)
 	       v->f_sev >= 0;
 }
 
-static void vr_subtitle(struct vreview *v)
+static void vr_subtitle(void *priv)
 {
+	struct vreview *v = priv;
 	size_t o = (size_t)snprintf(v->subtitle, sizeof v->subtitle, "%s", v->cycle);
 
 #define ADD(label, val)                                                                      \
@@ -677,10 +679,7 @@ static unsigned vr_filter_project(struct tui *t, void *priv, const char *text)
 {
 	struct vreview *v = priv;
 
-	hmx_strlcpy(v->f_project, text, sizeof v->f_project);
-	vr_subtitle(v);
-	tui_select(t, 0);
-	return TUI_RELOAD;
+	return tui_filter_set(t, v->f_project, sizeof v->f_project, text, vr_subtitle, v);
 }
 
 static unsigned vr_filter_check(struct tui *t, void *priv, const char *text)
@@ -692,20 +691,14 @@ static unsigned vr_filter_check(struct tui *t, void *priv, const char *text)
 	for (i = 0; text[i] && i + 1 < sizeof up; i++)
 		up[i] = (char)(text[i] >= 'a' && text[i] <= 'z' ? text[i] - 'a' + 'A' : text[i]);
 	up[i] = '\0';
-	hmx_strlcpy(v->f_check, up, sizeof v->f_check);
-	vr_subtitle(v);
-	tui_select(t, 0);
-	return TUI_RELOAD;
+	return tui_filter_set(t, v->f_check, sizeof v->f_check, up, vr_subtitle, v);
 }
 
 static unsigned vr_filter_reviewer(struct tui *t, void *priv, const char *text)
 {
 	struct vreview *v = priv;
 
-	hmx_strlcpy(v->f_reviewer, text, sizeof v->f_reviewer);
-	vr_subtitle(v);
-	tui_select(t, 0);
-	return TUI_RELOAD;
+	return tui_filter_set(t, v->f_reviewer, sizeof v->f_reviewer, text, vr_subtitle, v);
 }
 
 static unsigned vr_filter_sev(struct tui *t, void *priv, const char *text)
@@ -722,9 +715,7 @@ static unsigned vr_filter_sev(struct tui *t, void *priv, const char *text)
 			    text);
 		return TUI_OK;
 	}
-	vr_subtitle(v);
-	tui_select(t, 0);
-	return TUI_RELOAD;
+	return tui_filter_applied(t, vr_subtitle, v);
 }
 
 static unsigned vr_filter_state(struct tui *t, void *priv, const char *text)
@@ -741,9 +732,26 @@ static unsigned vr_filter_state(struct tui *t, void *priv, const char *text)
 			    "rejected, resolved or waived", text);
 		return TUI_OK;
 	}
-	vr_subtitle(v);
-	tui_select(t, 0);
-	return TUI_RELOAD;
+	return tui_filter_applied(t, vr_subtitle, v);
+}
+
+static const struct tui_filter vr_filters[] = {
+	{ ACT_FILTER_PROJECT, "Project code (- : no project; empty: all): ", vr_filter_project },
+	{ ACT_FILTER_CHECK, "Check, e.g. K01 (empty: all): ", vr_filter_check },
+	{ ACT_FILTER_SEVERITY, "Severity: warning, error or blocking (empty: all): ",
+	  vr_filter_sev },
+	{ ACT_FILTER_STATE,
+	  "State: open, fix-proposed, approved, rejected, resolved, waived (empty: all): ",
+	  vr_filter_state },
+	{ ACT_FILTER_REVIEWER, "Assigned reviewer (empty: all): ", vr_filter_reviewer },
+};
+
+static void vr_clear(void *priv)
+{
+	struct vreview *v = priv;
+
+	v->f_project[0] = v->f_check[0] = v->f_reviewer[0] = '\0';
+	v->f_state = v->f_sev = -1;
 }
 
 static unsigned vr_revalidate_done(struct tui *t, void *priv, const char *text)
@@ -884,6 +892,8 @@ static unsigned vr_handle(struct tui *t, void *priv, enum action a)
 		v->pending_id = it->id;
 		v->pending_version = it->version;
 	}
+	if (tui_filter_prompt(t, vr_filters, sizeof vr_filters / sizeof vr_filters[0], a))
+		return TUI_OK;
 	switch (a) {
 	case ACT_ENTER:
 		if (it) {
@@ -937,30 +947,8 @@ static unsigned vr_handle(struct tui *t, void *priv, enum action a)
 		if (v->recon_on)
 			vr_reconcile(t, v);
 		return TUI_OK;
-	case ACT_FILTER_PROJECT:
-		tui_prompt(t, "Project code (- : no project; empty: all): ", vr_filter_project);
-		return TUI_OK;
-	case ACT_FILTER_CHECK:
-		tui_prompt(t, "Check, e.g. K01 (empty: all): ", vr_filter_check);
-		return TUI_OK;
-	case ACT_FILTER_SEVERITY:
-		tui_prompt(t, "Severity: warning, error or blocking (empty: all): ", vr_filter_sev);
-		return TUI_OK;
-	case ACT_FILTER_STATE:
-		tui_prompt(t, "State: open, fix-proposed, approved, rejected, resolved, waived "
-			   "(empty: all): ", vr_filter_state);
-		return TUI_OK;
-	case ACT_FILTER_REVIEWER:
-		tui_prompt(t, "Assigned reviewer (empty: all): ", vr_filter_reviewer);
-		return TUI_OK;
 	case ACT_FILTER_CLEAR:
-		if (!vr_filtered(v))
-			return TUI_POP;
-		v->f_project[0] = v->f_check[0] = v->f_reviewer[0] = '\0';
-		v->f_state = v->f_sev = -1;
-		vr_subtitle(v);
-		tui_message(t, ROLE_NORMAL, "Filters cleared");
-		return TUI_RELOAD;
+		return tui_filter_clear(t, vr_filtered(v), vr_clear, vr_subtitle, v);
 	default:
 		return TUI_OK;
 	}

@@ -222,7 +222,7 @@ static void test_list_who_leaves(void **state)
 		"\"a8\",\"M-0008\",\"Ilsabet\",\"\",\"Quorrow\",\"\",\"data not collected\","
 		"\"1969-11-12\",\"data not collected\",\"data not collected\",\"2026-03-04\"\r\n");
 	free(text);
-	assert_int_equal(transfer_sha256_file(path, hex, &err), HMX_OK);
+	assert_int_equal(hmx_sha256_file(path, hex, &err), HMX_OK);
 	assert_string_equal(hex, res.sha256);
 	assert_string_equal(res.path, path);
 	{

@@ -1,9 +1,9 @@
 /* tests/test_transfer.c — unit tests of core/transfer that need no server:
  * remote names made safe for the local file system (control characters,
  * "..", leading dash or dot, slashes, C1 controls, the length limit, the
- * empty name), SHA-256 of a file (empty and "abc"), state and direction
- * names, an empty job table, transfer_get and transfer_cancel on rows of
- * every state. Pull and push themselves are tested against a real sshd in
+ * empty name), state and direction names, an empty job table,
+ * transfer_get and transfer_cancel on rows of every state (SHA-256 of a
+ * file: tests/test_hmx.c). Pull and push themselves are tested against a real sshd in
  * tests/transfer/run.sh, which also runs this binary with HMX_XFER_DB,
  * HMX_XFER_SITE, HMX_XFER_REMOTE, HMX_XFER_DIR and HMX_XFER_HOME set: then test_worker pulls in a
  * worker thread with the progress hook and the cancel flag, as a screen
@@ -49,29 +49,6 @@ static void test_sanitize(void **state)
 	long_name[sizeof long_name - 1] = '\0';
 	assert_true(transfer_sanitize_name(long_name, out, sizeof out));
 	assert_int_equal(strlen(out), TRANSFER_NAME_MAX);
-}
-
-static void test_sha256(void **state)
-{
-	struct fx *f = *state;
-	char path[400], hex[65];
-	struct hmx_err err;
-	FILE *fp;
-
-	tu_path(path, sizeof path, f->dir, "abc");
-	fp = fopen(path, "w");
-	assert_non_null(fp);
-	fclose(fp);
-	assert_int_equal(transfer_sha256_file(path, hex, &err), HMX_OK);
-	assert_string_equal(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
-	fp = fopen(path, "w");
-	assert_non_null(fp);
-	fputs("abc", fp);
-	fclose(fp);
-	assert_int_equal(transfer_sha256_file(path, hex, &err), HMX_OK);
-	assert_string_equal(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
-	tu_path(path, sizeof path, f->dir, "missing");
-	assert_int_equal(transfer_sha256_file(path, hex, &err), HMX_EIO);
 }
 
 static void test_names_and_empty_list(void **state)
@@ -265,7 +242,6 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sanitize),
-		cmocka_unit_test_setup_teardown(test_sha256, fx_setup_env, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_names_and_empty_list, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_get_and_cancel, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_failure_keeps_a_cancel, fx_setup, fx_teardown),
