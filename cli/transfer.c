@@ -275,28 +275,6 @@ static int transfer_opts_from(const struct cli_args *a, struct transfer_opts *o)
 	return CLI_EXIT_OK;
 }
 
-/* The intake source of a site's role: "rdc", "agency:CODE"; NULL for a
- * role whose files are not HMIS exports sent to us (vendor, mcp, none). */
-static const char *role_source(const struct site *st)
-{
-	if (strcmp(st->role, "rdc") == 0 || strncmp(st->role, "agency:", 7) == 0)
-		return st->role;
-	return NULL;
-}
-
-/* Whether a pulled file looks like a zip (HMIS CSV export). */
-static bool is_zip(const char *path)
-{
-	unsigned char m[4] = { 0 };
-	FILE *f = fopen(path, "rb");
-	bool z;
-
-	if (!f)
-		return false;
-	z = fread(m, 1, 4, f) == 4 && m[0] == 'P' && m[1] == 'K' && m[2] == 3 && m[3] == 4;
-	fclose(f);
-	return z;
-}
 
 /* Mapping proposals waiting for the projects of intake id in cycle. */
 static void print_map_summary(const char *cycle, int64_t intake_id)
@@ -360,10 +338,10 @@ static void print_pulled(const char *remote, const struct transfer_job *j)
 static int pull_intake(const char *cycle, const struct site *st, const struct transfer_job *j)
 {
 	struct hmx_err err = { 0 };
-	struct intake_opts io = { role_source(st), CAL_NO_DAY, false };
+	struct intake_opts io = { site_intake_source(st), CAL_NO_DAY, false };
 	struct intake_info in;
 
-	if (!is_zip(j->local)) {
+	if (!intake_is_zip(j->local)) {
 		printf("  not a zip: %s not taken into %s\n", j->local, cycle);
 		return CLI_EXIT_OK;
 	}
@@ -419,7 +397,7 @@ int cli_pull(struct cli_globals *g, struct cli_args *a)
 
 		if (site_get(cli_store(), a->pos[0], &st, &err) != HMX_OK)
 			return cli_fail(&err);
-		if (!role_source(&st)) {
+		if (!site_intake_source(&st)) {
 			fprintf(stderr,
 				"%s: site %s has role \"%s\": only files from an rdc or "
 				"agency:CODE site go to intake; pull without --cycle\n",

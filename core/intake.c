@@ -69,6 +69,19 @@ bool intake_source_valid(const char *s)
 	return strncmp(s, "agency:", 7) == 0 && valid_handle(s + 7);
 }
 
+bool intake_is_zip(const char *path)
+{
+	unsigned char m[4] = { 0 };
+	FILE *f = fopen(path, "rb");
+	bool z;
+
+	if (!f)
+		return false;
+	z = fread(m, 1, 4, f) == 4 && m[0] == 'P' && m[1] == 'K' && m[2] == 3 && m[3] == 4;
+	fclose(f);
+	return z;
+}
+
 /* ---- small helpers ------------------------------------------------------- */
 
 /* Copies p[0..len) into dst (size n) as printable UTF-8: control bytes and

@@ -63,6 +63,10 @@ const struct intake_kind_rule *intake_kind_rule(const char *kind);
  * check that the agency exists. */
 bool intake_source_valid(const char *s);
 
+/* Whether the file at path starts like a zip archive (what an HMIS CSV
+ * export comes as); false when it cannot be read. */
+bool intake_is_zip(const char *path);
+
 struct intake_opts {
 	const char *source;  /* NULL: from the cycle kind (agency-intake: the
 	                      * one agency with outside-agency projects) */

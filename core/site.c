@@ -45,6 +45,13 @@ bool site_role_valid(const char *role)
 	return strncmp(role, "agency:", 7) == 0 && valid_handle(role + 7, 32);
 }
 
+const char *site_intake_source(const struct site *st)
+{
+	if (strcmp(st->role, "rdc") == 0 || strncmp(st->role, "agency:", 7) == 0)
+		return st->role;
+	return NULL;
+}
+
 static enum hmx_rc check(const struct site *in, struct hmx_err *err)
 {
 	if (!valid_handle(in->name, sizeof in->name))

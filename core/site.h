@@ -25,6 +25,11 @@ struct site {
  * 1-31 letters, digits, '-', '_', '.'). The empty string is no role. */
 bool site_role_valid(const char *role);
 
+/* The intake source for files pulled from a site of this role: the role
+ * itself for "rdc" and "agency:CODE" (their HMIS CSV exports go on to
+ * intake), NULL for any other role (vendor, mcp, none). */
+const char *site_intake_source(const struct site *st);
+
 /* Adds a site from *in (id and created_* are ignored; the rest is checked:
  * name a handle, host without spaces or control characters and not starting
  * with '-', port 0-65535, no control characters anywhere). HMX_EINVAL with

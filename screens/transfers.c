@@ -519,19 +519,6 @@ static const struct transfer_job *ts_pulled(const struct tscr *p, const char *si
 	return NULL;
 }
 
-/* Whether a pulled file looks like a zip (an HMIS CSV export). */
-static bool ts_is_zip(const char *path)
-{
-	unsigned char m[4] = { 0 };
-	FILE *f = fopen(path, "rb");
-	bool z;
-
-	if (!f)
-		return false;
-	z = fread(m, 1, 4, f) == 4 && m[0] == 'P' && m[1] == 'K' && m[2] == 3 && m[3] == 4;
-	fclose(f);
-	return z;
-}
 
 static const char *ts_base(const char *path)
 {
@@ -743,13 +730,13 @@ static unsigned ts_tick(struct tui *t, void *priv)
 			tui_error(t, "Intake", &err);
 			continue;
 		}
-		if (strcmp(s2.role, "rdc") != 0 && strncmp(s2.role, "agency:", 7) != 0) {
+		if (!site_intake_source(&s2)) {
 			tui_message(t, ROLE_WARNING, "Job #%lld done; site %s has role \"%s\": not "
 				    "taken into %s (only rdc and agency:CODE files are)",
 				    (long long)j.id, s2.name, s2.role, p->cycle);
 			continue;
 		}
-		if (!ts_is_zip(j.local)) {
+		if (!intake_is_zip(j.local)) {
 			tui_message(t, ROLE_NORMAL, "Job #%lld done; %s is not a zip: not taken into %s",
 				    (long long)j.id, ts_base(j.local), p->cycle);
 			continue;

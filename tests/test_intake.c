@@ -148,7 +148,7 @@ static void t_zip_copied(void **state)
 {
 	struct fx *f = *state;
 	struct intake_info in;
-	char dir[512], zip[600], cmd[1400], line[200] = "";
+	char dir[512], zip[600], cmd[1400], line[200] = "", path[700];
 	FILE *p;
 
 	fx_export(dir, sizeof dir, f->dir, "x1", NULL);
@@ -163,6 +163,14 @@ static void t_zip_copied(void **state)
 	assert_memory_equal(line, in.sha256, 64);
 	assert_int_equal(in.projects, 1);
 	assert_int_equal(in.enrollments, 3);
+	/* what a pulled file is taken for (hmx pull --cycle, the transfers screen) */
+	assert_true(intake_is_zip(zip));
+	assert_false(intake_is_zip(dir));
+	tu_write(f->dir, "pk.zip", "PK", 2);
+	assert_false(intake_is_zip(tu_path(path, sizeof path, f->dir, "pk.zip")));
+	tu_write(f->dir, "t.csv", "PK\x03\x04", 4);
+	assert_true(intake_is_zip(tu_path(path, sizeof path, f->dir, "t.csv")));
+	assert_false(intake_is_zip(tu_path(path, sizeof path, f->dir, "none.zip")));
 }
 
 static void t_same_file_twice(void **state)

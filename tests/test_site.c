@@ -56,6 +56,19 @@ static void test_roles(void **state)
 	assert_false(site_role_valid("agency:a b"));
 	assert_false(site_role_valid("RDC"));
 	assert_false(site_role_valid("boss"));
+	{
+		struct site st = mk("s", "h", 22, "rdc");
+
+		assert_string_equal(site_intake_source(&st), "rdc");
+		hmx_strlcpy(st.role, "agency:HAC", sizeof st.role);
+		assert_string_equal(site_intake_source(&st), "agency:HAC");
+		hmx_strlcpy(st.role, "mcp", sizeof st.role);
+		assert_null(site_intake_source(&st));
+		hmx_strlcpy(st.role, "vendor", sizeof st.role);
+		assert_null(site_intake_source(&st));
+		st.role[0] = '\0';
+		assert_null(site_intake_source(&st));
+	}
 }
 
 static void test_add_get_list_remove(void **state)
