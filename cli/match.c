@@ -79,38 +79,35 @@ int cli_consent_import(struct cli_globals *g, struct cli_args *a)
 	return CLI_EXIT_OK;
 }
 
-int cli_consent_list(struct cli_globals *g, struct cli_args *a)
+/* consent list and consent show: the releases of a scope or of a client. */
+static int consent_print(struct cli_args *a, const char *scope, const char *pid, const char *none)
 {
 	struct hmx_err err = { 0 };
 	struct consent_row *v;
 	int json = cli_want_json(a), rc;
 	size_t n;
 
-	(void)g;
 	if (json < 0)
 		return CLI_EXIT_USAGE;
-	if (consent_list(cli_store(), cli_opt(a, "scope"), NULL, &v, &n, &err) != HMX_OK)
+	if (consent_list(cli_store(), scope, pid, &v, &n, &err) != HMX_OK)
 		return cli_fail(&err);
-	rc = print_consents(v, n, json, "no releases (hmx consent import ROSTER.csv)");
+	rc = print_consents(v, n, json, none);
 	free(v);
 	return rc;
 }
 
+int cli_consent_list(struct cli_globals *g, struct cli_args *a)
+{
+	(void)g;
+	return consent_print(a, cli_opt(a, "scope"), NULL,
+			     "no releases (hmx consent import ROSTER.csv)");
+}
+
 int cli_consent_show(struct cli_globals *g, struct cli_args *a)
 {
-	struct hmx_err err = { 0 };
-	struct consent_row *v;
-	int json = cli_want_json(a), rc;
-	size_t n;
-
 	(void)g;
-	if (json < 0)
-		return CLI_EXIT_USAGE;
-	if (consent_list(cli_store(), NULL, a->pos[0], &v, &n, &err) != HMX_OK)
-		return cli_fail(&err);
-	rc = print_consents(v, n, json, "no release for this client: nothing about them may leave");
-	free(v);
-	return rc;
+	return consent_print(a, NULL, a->pos[0],
+			     "no release for this client: nothing about them may leave");
 }
 
 int cli_match_list(struct cli_globals *g, struct cli_args *a)
