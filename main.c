@@ -2105,7 +2105,7 @@ static int v_transfers(struct globals *g, struct args *a)
 	if (json)
 		fputs("{\"transfers\":[", stdout);
 	else if (n)
-		printf("%-5s %-4s %-12s %-9s %12s %12s  %s\n", "ID", "DIR", "SITE", "STATE", "DONE", "SIZE",
+		printf("%-5s %-4s %-12s %-11s %12s %12s  %s\n", "ID", "DIR", "SITE", "STATE", "DONE", "SIZE",
 		       "REMOTE -> LOCAL");
 	for (size_t i = 0; i < n; i++) {
 		if (json) {
@@ -2127,7 +2127,7 @@ static int v_transfers(struct globals *g, struct args *a)
 			json_kv(stdout, &first, "updated_at", v[i].updated_at);
 			fputc('}', stdout);
 		} else {
-			printf("%-5lld %-4s %-12s %-9s %12llu %12llu  ", (long long)v[i].id,
+			printf("%-5lld %-4s %-12s %-11s %12llu %12llu  ", (long long)v[i].id,
 			       transfer_dir_name(v[i].dir), v[i].site, transfer_state_name(v[i].state),
 			       (unsigned long long)v[i].done, (unsigned long long)v[i].size);
 			print_safe(stdout, v[i].remote);
@@ -2139,6 +2139,9 @@ static int v_transfers(struct globals *g, struct args *a)
 				print_safe(stdout, v[i].error);
 				fputc('\n', stdout);
 			}
+			if (v[i].state == TRANSFER_INTERRUPTED)
+				printf("      interrupted: no hmx runs it (killed?); 'hmx transfer retry "
+				       "%lld' resumes it\n", (long long)v[i].id);
 		}
 	}
 	if (json)
