@@ -77,7 +77,7 @@ tm send-keys -t T n
 wait_for "Cancelled; nothing changed" "n keeps the screen and the job"
 wait_for "done  *[0-9a-f]\{12\}" "the job ends done" 40
 # a pull run by another process shows as running; killed, as interrupted
-head -c 2000000 /dev/urandom >"$R/two.bin"
+head -c 4000000 /dev/urandom >"$R/two.bin" # 16 s at 256 KiB/s: killed long before
 mkdir -p "$T/l2"
 (HMX_TRANSFER_KBPS=256 exec "$HMX" --db "$DB" pull rdc two.bin --to "$T/l2" </dev/null \
 	>/dev/null 2>&1) &
