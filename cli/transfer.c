@@ -603,7 +603,7 @@ static void text_transfer(const void *row)
 {
 	const struct transfer_job *j = row;
 
-	printf("%-5lld %-4s %-12s %-9s %12llu %12llu  ", (long long)j->id,
+	printf("%-5lld %-4s %-12s %-11s %12llu %12llu  ", (long long)j->id,
 	       transfer_dir_name(j->dir), j->site, transfer_state_name(j->state),
 	       (unsigned long long)j->done, (unsigned long long)j->size);
 	cli_print_safe(stdout, j->remote);
@@ -615,13 +615,16 @@ static void text_transfer(const void *row)
 		cli_print_safe(stdout, j->error);
 		fputc('\n', stdout);
 	}
+	if (j->state == TRANSFER_INTERRUPTED)
+		printf("      interrupted: no hmx runs it (killed?); 'hmx transfer retry %lld' "
+		       "resumes it\n", (long long)j->id);
 }
 
 int cli_transfers(struct cli_globals *g, struct cli_args *a)
 {
 	static const struct cli_list list = {
 		"transfers",
-		"ID    DIR  SITE         STATE             DONE         SIZE  REMOTE -> LOCAL\n",
+		"ID    DIR  SITE         STATE               DONE         SIZE  REMOTE -> LOCAL\n",
 		"no transfers yet (hmx pull SITE FILE, hmx push SITE FILE)", json_transfer,
 		text_transfer,
 	};

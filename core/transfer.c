@@ -1,6 +1,15 @@
 /* core/transfer.c — the transfer job table, the job lock, checkpoints,
  * cancel and the retry loop shared by pulls (transfer_pull.c) and pushes
- * (transfer_push.c). See transfer.h. */
+ * (transfer_push.c). See transfer.h.
+ *
+ * The job lock is a Linux open-file-description lock (F_OFD_SETLK) on the
+ * whole lock file: like flock() it belongs to the open file, not to the
+ * process, so a second open in the same process (the TUI's worker beside
+ * the screen's listing) conflicts too and closing another descriptor of the
+ * file releases nothing; unlike a flock() LOCK_NB probe, F_OFD_GETLK tells
+ * whether it is held without taking it, so a listing never makes a runner
+ * that starts at that instant fail. */
+#define _GNU_SOURCE /* F_OFD_SETLK, F_OFD_GETLK */
 #include "transfer_int.h"
 
 #include <errno.h>
@@ -9,7 +18,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -30,7 +38,8 @@
 /* Longest pause between two attempts. */
 #define RETRY_MAX_MS 60000L
 
-static const char *const state_names[] = { "queued", "running", "failed", "done", "cancelled" };
+static const char *const state_names[] = { "queued",    "running",  "failed",
+					    "done",      "cancelled", "interrupted" };
 
 const char *transfer_state_name(enum transfer_state st)
 {
@@ -44,7 +53,7 @@ const char *transfer_dir_name(enum transfer_dir d)
 
 static enum transfer_state state_parse(const char *s)
 {
-	for (size_t i = 0; i < sizeof state_names / sizeof state_names[0]; i++)
+	for (size_t i = 0; i <= TRANSFER_CANCELLED; i++) /* the stored ones */
 		if (strcmp(s, state_names[i]) == 0)
 			return (enum transfer_state)i;
 	return TRANSFER_FAILED;
@@ -125,17 +134,102 @@ static void read_job(sqlite3_stmt *st, void *row)
 	store_col_text(st, 13, j->updated_at, sizeof j->updated_at);
 }
 
+/* The row of job id as stored (running even when nothing runs it). */
+static enum hmx_rc job_get(struct store *s, int64_t id, struct transfer_job *out,
+			   struct hmx_err *err)
+{
+	sqlite3_stmt *st = store_prepare(s, "SELECT " JOB_COLS " FROM transfer WHERE id = ?1", err);
+	int rc;
+
+	if (!st)
+		return HMX_EDB;
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		memset(out, 0, sizeof *out);
+		read_job(st, out);
+	}
+	sqlite3_finalize(st);
+	if (rc == SQLITE_DONE)
+		return hmx_err_set(err, HMX_ENOTFOUND, "no transfer job %lld", (long long)id);
+	if (rc != SQLITE_ROW)
+		return store_fail(s, err, "cannot read the transfer jobs");
+	return HMX_OK;
+}
+
+/* The lock file of job id beside the database; false without one (an
+ * in-memory store). */
+static bool lock_path(struct store *s, int64_t id, char *buf, size_t n)
+{
+	const char *db = store_path(s);
+
+	if (!db || !*db || strcmp(db, ":memory:") == 0)
+		return false;
+	snprintf(buf, n, "%s.transfer-%lld.lock", db, (long long)id);
+	return true;
+}
+
+enum lock_probe { LOCK_FREE, LOCK_HELD, LOCK_UNKNOWN };
+
+/* Whether some open file holds the lock at path, asked with F_OFD_GETLK
+ * (takes nothing: a runner starting meanwhile is not disturbed). A lock
+ * file replaced meanwhile (a runner ended, another began) is asked again. */
+static enum lock_probe lock_probe(const char *path)
+{
+	for (int tries = 0; tries < 3; tries++) {
+		struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+		struct stat a, b;
+		int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+
+		if (fd < 0)
+			return errno == ENOENT ? LOCK_FREE : LOCK_UNKNOWN;
+		if (fcntl(fd, F_OFD_GETLK, &fl) != 0 || fstat(fd, &a) != 0) {
+			close(fd);
+			return LOCK_UNKNOWN;
+		}
+		close(fd);
+		if (fl.l_type != F_UNLCK)
+			return LOCK_HELD;
+		if (stat(path, &b) != 0)
+			return errno == ENOENT ? LOCK_FREE : LOCK_UNKNOWN;
+		if (a.st_ino == b.st_ino && a.st_dev == b.st_dev)
+			return LOCK_FREE;
+	}
+	return LOCK_UNKNOWN;
+}
+
+/* A job whose row says running while no process holds its lock was left by
+ * a runner that died: shown as interrupted. The row is read again after
+ * the probe, so a runner that finished just before it is not taken for a
+ * dead one. Anything uncertain leaves the row as it is. */
+static void mark_interrupted(struct store *s, struct transfer_job *j)
+{
+	struct transfer_job again;
+	char path[1100];
+
+	if (j->state != TRANSFER_RUNNING || !lock_path(s, j->id, path, sizeof path) ||
+	    lock_probe(path) != LOCK_FREE || job_get(s, j->id, &again, NULL) != HMX_OK)
+		return;
+	*j = again;
+	if (j->state == TRANSFER_RUNNING)
+		j->state = TRANSFER_INTERRUPTED;
+}
+
 enum hmx_rc transfer_list(struct store *s, struct transfer_job **out, size_t *n,
 			  struct hmx_err *err)
 {
 	sqlite3_stmt *st = store_prepare(s, "SELECT " JOB_COLS " FROM transfer ORDER BY id", err);
+	enum hmx_rc rc;
 
 	*out = NULL;
 	*n = 0;
 	if (!st)
 		return HMX_EDB;
-	return store_collect(s, st, sizeof **out, read_job, (void **)out, n,
-			     "cannot read the transfer jobs", err);
+	rc = store_collect(s, st, sizeof **out, read_job, (void **)out, n,
+			   "cannot read the transfer jobs", err);
+	for (size_t i = 0; rc == HMX_OK && i < *n; i++)
+		mark_interrupted(s, &(*out)[i]);
+	return rc;
 }
 
 /* The latest unfinished job for the same transfer, if any. */
@@ -326,23 +420,11 @@ static enum hmx_rc job_fail(struct store *s, struct transfer_job *j, enum hmx_rc
 enum hmx_rc transfer_get(struct store *s, int64_t id, struct transfer_job *out,
 			 struct hmx_err *err)
 {
-	sqlite3_stmt *st = store_prepare(s, "SELECT " JOB_COLS " FROM transfer WHERE id = ?1", err);
-	int rc;
+	enum hmx_rc rc = job_get(s, id, out, err);
 
-	if (!st)
-		return HMX_EDB;
-	sqlite3_bind_int64(st, 1, id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		memset(out, 0, sizeof *out);
-		read_job(st, out);
-	}
-	sqlite3_finalize(st);
-	if (rc == SQLITE_DONE)
-		return hmx_err_set(err, HMX_ENOTFOUND, "no transfer job %lld", (long long)id);
-	if (rc != SQLITE_ROW)
-		return store_fail(s, err, "cannot read the transfer jobs");
-	return HMX_OK;
+	if (rc == HMX_OK)
+		mark_interrupted(s, out);
+	return rc;
 }
 
 enum hmx_rc transfer_cancel(struct store *s, int64_t id, struct hmx_err *err)
@@ -353,7 +435,7 @@ enum hmx_rc transfer_cancel(struct store *s, int64_t id, struct hmx_err *err)
 	enum hmx_rc rc;
 	int src;
 
-	if ((rc = transfer_get(s, id, &j, err)) != HMX_OK)
+	if ((rc = job_get(s, id, &j, err)) != HMX_OK)
 		return rc;
 	if (j.state == TRANSFER_DONE || j.state == TRANSFER_CANCELLED)
 		return hmx_err_set(err, HMX_ESTATE, "transfer job %lld is already %s", (long long)id,
@@ -448,23 +530,22 @@ void xfer_notify(struct xfer *x)
 
 enum hmx_rc xfer_lock(struct xfer *x, struct hmx_err *err)
 {
-	const char *db = store_path(x->s);
 	struct stat a, b;
 	enum hmx_rc rc;
 
-	if (!db || !*db || strcmp(db, ":memory:") == 0)
-		return transfer_get(x->s, x->j->id, x->j, err);
-	snprintf(x->lockpath, sizeof x->lockpath, "%s.transfer-%lld.lock", db, (long long)x->j->id);
+	if (!lock_path(x->s, x->j->id, x->lockpath, sizeof x->lockpath))
+		return job_get(x->s, x->j->id, x->j, err);
 	for (int tries = 0; tries < 10; tries++) {
+		struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET }; /* the whole file */
 		int fd = open(x->lockpath, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 
 		if (fd < 0)
 			return hmx_err_set(err, HMX_EIO, "%s: %s", x->lockpath, strerror(errno));
-		if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		if (fcntl(fd, F_OFD_SETLK, &fl) != 0) {
 			int e = errno;
 
 			close(fd);
-			if (e == EWOULDBLOCK)
+			if (e == EAGAIN || e == EACCES)
 				return hmx_err_set(err, HMX_ESTATE, "transfer job %lld is being run by "
 						   "another hmx process; wait for it or cancel it "
 						   "('hmx transfer cancel %lld')", (long long)x->j->id,
@@ -475,7 +556,7 @@ enum hmx_rc xfer_lock(struct xfer *x, struct hmx_err *err)
 		if (fstat(fd, &a) == 0 && stat(x->lockpath, &b) == 0 && a.st_ino == b.st_ino &&
 		    a.st_dev == b.st_dev) {
 			x->lockfd = fd;
-			if ((rc = transfer_get(x->s, x->j->id, x->j, err)) != HMX_OK)
+			if ((rc = job_get(x->s, x->j->id, x->j, err)) != HMX_OK)
 				xfer_unlock(x);
 			return rc;
 		}
@@ -748,7 +829,7 @@ enum hmx_rc transfer_retry(struct store *s, struct sftpc *c, const struct site *
 	struct transfer_job j;
 	enum hmx_rc rc;
 
-	if ((rc = transfer_get(s, id, &j, err)) != HMX_OK)
+	if ((rc = job_get(s, id, &j, err)) != HMX_OK)
 		return rc;
 	if (strcmp(j.site, site->name) != 0)
 		return hmx_err_set(err, HMX_EINVAL, "transfer job %lld is for site %s, not %s",

@@ -18,10 +18,17 @@
  * same SHA-256 and the remote .part is at least that long (else restarted);
  * written in requests of up to 255 KiB (OpenSSH's limit is 256 KiB).
  *
- * One run at a time per job: a runner holds flock() on DB.transfer-ID.lock
- * beside the database (released by the kernel when the process dies, so a
- * crashed runner's lock is simply taken over); a second runner gets
- * HMX_ESTATE. The offset is made durable (fdatasync of the partial, then
+ * One run at a time per job: a runner holds an open-file-description lock
+ * (fcntl F_OFD_SETLK, whole file) on DB.transfer-ID.lock beside the
+ * database (released by the kernel when the process dies, so a crashed
+ * runner's lock is simply taken over); a second runner, in this process or
+ * another, gets HMX_ESTATE. A job whose row says running while no one
+ * holds its lock (hmx was killed mid-transfer) is reported by
+ * transfer_list and transfer_get as TRANSFER_INTERRUPTED, a display state
+ * never stored (the row stays running: what is true of it depends on a
+ * live lock, which a dead process cannot record); the probe (F_OFD_GETLK)
+ * takes nothing, so it never makes a runner fail. transfer_retry or the
+ * same pull or push resumes such a job. The offset is made durable (fdatasync of the partial, then
  * saved) at checkpoints, every 64 MiB or 2 s (a pull asks the kernel to
  * start writing every 8 MiB, so a checkpoint's sync is short); every second
  * the runner also reads its row's state, and when another process cancelled
@@ -62,8 +69,9 @@
 #define TRANSFER_NAME_MAX 200
 
 enum transfer_dir { TRANSFER_PULL, TRANSFER_PUSH };
+/* TRANSFER_INTERRUPTED: shown, never stored (see above). */
 enum transfer_state { TRANSFER_QUEUED, TRANSFER_RUNNING, TRANSFER_FAILED, TRANSFER_DONE,
-		      TRANSFER_CANCELLED };
+		      TRANSFER_CANCELLED, TRANSFER_INTERRUPTED };
 
 struct transfer_job {
 	int64_t id;
@@ -99,7 +107,7 @@ struct transfer_opts {
 	const _Atomic bool *cancel;
 };
 
-/* "queued", "running", "failed", "done", "cancelled". */
+/* "queued", "running", "failed", "done", "cancelled", "interrupted". */
 const char *transfer_state_name(enum transfer_state st);
 /* "pull", "push". */
 const char *transfer_dir_name(enum transfer_dir d);
@@ -134,8 +142,8 @@ enum hmx_rc transfer_push(struct store *s, struct sftpc *c, const struct site *s
 			  const char *local, const char *dir, const struct transfer_opts *o,
 			  struct transfer_job *job, struct hmx_err *err);
 
-/* Runs job id again (failed, cancelled, or left running by a process that
- * died), pull or push, resuming from its offset, over c, a connection to
+/* Runs job id again (failed, cancelled, or interrupted: left running by a
+ * process that died), pull or push, resuming from its offset, over c, a connection to
  * site (which must be the job's site: HMX_EINVAL otherwise). Errors as
  * transfer_pull/transfer_push, and HMX_ENOTFOUND (no such job), HMX_ESTATE
  * (already done; being run by another process; cancelled during the run). */
@@ -150,11 +158,13 @@ enum hmx_rc transfer_retry(struct store *s, struct sftpc *c, const struct site *
  * cancelled), HMX_EDB. */
 enum hmx_rc transfer_cancel(struct store *s, int64_t id, struct hmx_err *err);
 
-/* One job by id. HMX_ENOTFOUND, HMX_EDB. */
+/* One job by id (running with no runner: TRANSFER_INTERRUPTED).
+ * HMX_ENOTFOUND, HMX_EDB. */
 enum hmx_rc transfer_get(struct store *s, int64_t id, struct transfer_job *out,
 			 struct hmx_err *err);
 
-/* All jobs, oldest first. *out malloc'd (free(); NULL when none). */
+/* All jobs, oldest first (running with no runner: TRANSFER_INTERRUPTED).
+ * *out malloc'd (free(); NULL when none). */
 enum hmx_rc transfer_list(struct store *s, struct transfer_job **out, size_t *n,
 			  struct hmx_err *err);
 

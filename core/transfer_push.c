@@ -340,6 +340,27 @@ static enum hmx_rc push_attempt(struct xfer *x, void *arg, struct hmx_err *err)
 	return xfer_job_save(x->s, j, TRANSFER_RUNNING, NULL, err);
 }
 
+/* A run stopped between the remote rename and the final save leaves the
+ * job unfinished (running, or failed when the connection went right after
+ * the rename) with its offset at the size and the SHA-256 saved, and the
+ * final remote file in place: when that file is this upload (a regular
+ * file of the local file's size, and the local file's SHA-256, hex, is the
+ * job's), the job is marked done (HMX_OK, remote untouched); else
+ * HMX_EEXIST (the caller refuses, the job is left as it was). */
+static enum hmx_rc push_recover(struct store *s, struct transfer_job *j, sftp_attributes ra,
+				const struct stat *lst, const char *hex, struct hmx_err *err)
+{
+	enum transfer_state from = j->state;
+
+	if (!j->sha256[0] || !hex[0] || strcmp(hex, j->sha256) != 0 || j->done != j->size ||
+	    (uint64_t)lst->st_size != j->size || ra->type != SSH_FILEXFER_TYPE_REGULAR ||
+	    ra->size != (uint64_t)lst->st_size)
+		return HMX_EEXIST;
+	j->state = TRANSFER_DONE;
+	j->error[0] = '\0';
+	return xfer_job_save(s, j, from, NULL, err);
+}
+
 enum hmx_rc xfer_push_job(struct store *s, struct sftpc *c, const struct transfer_job *key,
 			  const struct transfer_opts *o, struct transfer_job *job,
 			  struct hmx_err *err)
@@ -377,22 +398,15 @@ enum hmx_rc xfer_push_job(struct store *s, struct sftpc *c, const struct transfe
 				   (long long)j.id);
 	}
 	if (!o->overwrite && (a = sftp_stat(sftp, j.remote))) {
-		/* stopped between the rename and the last save: the file is ours */
-		bool ours = found && j.done == j.size && a->size == j.size &&
-			    strcmp(hex, j.sha256) == 0;
-
+		/* interrupted between the rename and the last save? */
+		rc = found ? push_recover(s, &j, a, &lst, hex, err) : HMX_EEXIST;
 		sftp_attributes_free(a);
-		if (ours) {
-			from = j.state;
-			j.state = TRANSFER_DONE;
-			j.error[0] = '\0';
-			rc = xfer_job_save(s, &j, from, NULL, err);
-			xfer_unlock(&x);
+		xfer_unlock(&x);
+		if (rc != HMX_EEXIST) {
 			if (rc == HMX_OK && job)
 				*job = j;
 			return rc;
 		}
-		xfer_unlock(&x);
 		return hmx_err_set(err, HMX_EEXIST, "remote %s exists (--overwrite to replace it)",
 				   xfer_esc(e1, sizeof e1, j.remote));
 	}

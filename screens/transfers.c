@@ -11,7 +11,10 @@
  * and pushes it to the site's remote folder; x cancels a job (asks; the
  * partial is kept), R retries one from its offset, t tests the site, r
  * lists the folder again, a accepts an unknown host key after showing its
- * SHA-256 fingerprint (default No).
+ * SHA-256 fingerprint (default No). A job left running by an hmx that was
+ * killed shows as interrupted ("R resumes it"; its detail says why);
+ * while a job is run by another process, the jobs are listed again every
+ * 2 s.
  *
  * Nothing here waits on the network: two worker threads do it, each with
  * its own SFTP connection (libssh sessions are not shared between
@@ -127,6 +130,7 @@ struct tscr {
 	bool cur_on;
 	double rate;
 	char status[160];
+	double others_at; /* when jobs run by other processes were last looked at */
 
 	enum pane focus;
 	struct tui_list lst[PANE_COUNT];
@@ -753,6 +757,17 @@ static unsigned ts_tick(struct tui *t, void *priv)
 			    in.n_blocking ? ": blocking findings, see the review" : "");
 		flags |= TUI_RELOAD;
 	}
+	/* a job another process runs: listed again every 2 s (its bytes move,
+	 * and a process killed meanwhile shows as interrupted) */
+	if (ts_now() - p->others_at >= 2.0) {
+		p->others_at = ts_now();
+		for (size_t i = 0; i < p->njobs; i++)
+			if (p->jobs[i].state == TRANSFER_RUNNING &&
+			    !(p->cur_on && p->cur.id == p->jobs[i].id)) {
+				flags |= TUI_RELOAD;
+				break;
+			}
+	}
 	/* the listing follows the selected site, and a push into it */
 	st = ts_sel_site(t, p);
 	if (st && (strcmp(st->name, p->shown_site) != 0 || relist))
@@ -874,6 +889,7 @@ static enum tui_role ts_state_role(enum transfer_state st)
 	case TRANSFER_FAILED:
 		return ROLE_BLOCKING;
 	case TRANSFER_CANCELLED:
+	case TRANSFER_INTERRUPTED:
 		return ROLE_WARNING;
 	case TRANSFER_RUNNING:
 		return ROLE_HEADER;
@@ -891,7 +907,7 @@ static void ts_draw_job(struct tscr *p, WINDOW *w, size_t row, const struct tui_
 	enum transfer_state st = live ? p->cur.state : j->state;
 	attr_t at = theme_row_attr(ROLE_NORMAL, sel);
 	char id[16], bar[64], bytes[64], a[32], b[32], tail[128];
-	int x = line->x + 1, bw = 12, nw = line->w - 1 - 7 - 5 - (bw + 2) - 22 - 28;
+	int x = line->x + 1, bw = 12, nw = line->w - 1 - 7 - 5 - (bw + 2) - 22 - 30;
 	int fill = size ? (int)((double)done * bw / (double)size) : (st == TRANSFER_DONE ? bw : 0);
 	size_t o = 0;
 
@@ -917,6 +933,8 @@ static void ts_draw_job(struct tscr *p, WINDOW *w, size_t row, const struct tui_
 		snprintf(tail, sizeof tail, "%.12s", j->sha256);
 	} else if (st == TRANSFER_RUNNING) {
 		snprintf(tail, sizeof tail, "%s", live ? "" : "(another process)");
+	} else if (st == TRANSFER_INTERRUPTED) {
+		snprintf(tail, sizeof tail, "R resumes it");
 	} else if (st == TRANSFER_CANCELLED && strcmp(j->error, "cancelled") == 0) {
 		snprintf(tail, sizeof tail, "R resumes it");
 	} else {
@@ -933,9 +951,9 @@ static void ts_draw_job(struct tscr *p, WINDOW *w, size_t row, const struct tui_
 	x += bw + 3;
 	tui_put(w, line->y, x, 21, at, ALIGN_RIGHT, bytes);
 	x += 22;
-	tui_put(w, line->y, x, 9, theme_row_attr(ts_state_role(st), sel), ALIGN_LEFT,
+	tui_put(w, line->y, x, 11, theme_row_attr(ts_state_role(st), sel), ALIGN_LEFT,
 		transfer_state_name(st));
-	x += 10;
+	x += 12;
 	tui_put(w, line->y, x, line->x + line->w - x, theme_row_attr(ROLE_DIM, sel), ALIGN_LEFT,
 		tail);
 }
@@ -1026,7 +1044,7 @@ static void ts_draw(struct tui *t, void *priv, WINDOW *w, const struct tui_rect 
 		     p->focus == PANE_JOBS ? ">" : " ", p->njobs);
 	tui_putf(w, jr->y - 2, x + 2, body->w - x - 2, dim, "into %s", p->incoming);
 	{
-		int nw = jr->w - 1 - 7 - 5 - 14 - 22 - 28;
+		int nw = jr->w - 1 - 7 - 5 - 14 - 22 - 30; /* as in ts_draw_job */
 
 		if (nw < 8)
 			nw = 8;
@@ -1202,7 +1220,9 @@ static void ts_job_detail(struct tui *t, struct tscr *p)
 	L("Site:     %s (%s)", j->site, transfer_dir_name(j->dir));
 	L("Remote:   %s", j->remote);
 	L("Local:    %s", j->local);
-	L("State:    %s", transfer_state_name(j->state));
+	L("State:    %s%s", transfer_state_name(j->state),
+	  j->state == TRANSFER_INTERRUPTED ? " (left running by an hmx that stopped; R resumes it)"
+					   : "");
 	L("Bytes:    %llu of %llu", (unsigned long long)j->done, (unsigned long long)j->size);
 	L("SHA-256:  %s", j->sha256[0] ? j->sha256 : "-");
 	L("Error:    %s", j->error[0] ? j->error : "-");

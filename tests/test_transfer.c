@@ -2,17 +2,26 @@
  * remote names made safe for the local file system (control characters,
  * "..", leading dash or dot, slashes, C1 controls, the length limit, the
  * empty name), state and direction names, an empty job table,
- * transfer_get and transfer_cancel on rows of every state (SHA-256 of a
- * file: tests/test_hmx.c). Pull and push themselves are tested against a real sshd in
+ * transfer_get and transfer_cancel on rows of every state, a failure that
+ * keeps a cancel; a running row with no lock holder shown as interrupted,
+ * with a holder (a second open file description here, a child process) as
+ * running, the probe never taking the lock from or refusing a runner
+ * (SHA-256 of a file: tests/test_hmx.c).
+ * Pull and push themselves are tested against a real sshd in
  * tests/transfer/run.sh, which also runs this binary with HMX_XFER_DB,
  * HMX_XFER_SITE, HMX_XFER_REMOTE, HMX_XFER_DIR and HMX_XFER_HOME set: then test_worker pulls in a
  * worker thread with the progress hook and the cancel flag, as a screen
  * would (skipped without them). */
+#define _GNU_SOURCE /* F_OFD_SETLK: a child takes a job's lock as a runner does */
 #include "testutil.h"
 #include "fxstore.h"
 
+#include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "core/audit.h"
 #include "core/transfer.h"
@@ -60,6 +69,7 @@ static void test_names_and_empty_list(void **state)
 
 	assert_string_equal(transfer_state_name(TRANSFER_QUEUED), "queued");
 	assert_string_equal(transfer_state_name(TRANSFER_CANCELLED), "cancelled");
+	assert_string_equal(transfer_state_name(TRANSFER_INTERRUPTED), "interrupted");
 	assert_string_equal(transfer_dir_name(TRANSFER_PULL), "pull");
 	assert_string_equal(transfer_dir_name(TRANSFER_PUSH), "push");
 	assert_int_equal(transfer_list(f->s, &v, &n, &err), HMX_OK);
@@ -91,7 +101,7 @@ static void test_get_and_cancel(void **state)
 	assert_int_equal(transfer_get(f->s, 999, &j, &err), HMX_ENOTFOUND);
 	assert_int_equal(transfer_cancel(f->s, 999, &err), HMX_ENOTFOUND);
 	assert_int_equal(transfer_get(f->s, run, &j, &err), HMX_OK);
-	assert_int_equal(j.state, TRANSFER_RUNNING);
+	assert_int_equal(j.state, TRANSFER_INTERRUPTED); /* running, and no runner */
 	assert_int_equal(j.done, 40);
 	assert_string_equal(j.remote, "a.zip");
 	assert_int_equal(transfer_cancel(f->s, run, &err), HMX_OK);
@@ -139,6 +149,182 @@ static void test_failure_keeps_a_cancel(void **state)
 	assert_int_equal(transfer_get(f->s, id, &k, &err), HMX_OK);
 	assert_int_equal(k.state, TRANSFER_FAILED);
 	assert_string_equal(k.error, "connection lost");
+}
+
+/* The state of job id as transfer_get and transfer_list report it. */
+static enum transfer_state shown(struct store *s, int64_t id)
+{
+	struct transfer_job j, *v;
+	struct hmx_err err;
+	enum transfer_state st = TRANSFER_QUEUED;
+	size_t n;
+
+	assert_int_equal(transfer_get(s, id, &j, &err), HMX_OK);
+	assert_int_equal(transfer_list(s, &v, &n, &err), HMX_OK);
+	for (size_t i = 0; i < n; i++)
+		if (v[i].id == id)
+			st = v[i].state;
+	free(v);
+	assert_int_equal(st, j.state);
+	return st;
+}
+
+/* The state as stored. */
+static void expect_stored(struct fx *f, int64_t id, const char *want)
+{
+	char sql[80];
+	sqlite3_stmt *st;
+
+	snprintf(sql, sizeof sql, "SELECT state FROM transfer WHERE id = %lld", (long long)id);
+	assert_int_equal(sqlite3_prepare_v2(store_db(f->s), sql, -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_string_equal((const char *)sqlite3_column_text(st, 0), want);
+	sqlite3_finalize(st);
+}
+
+/* Running with no lock holder: interrupted; a runner in this process (its
+ * own open file description) holds it: running, and the probe neither
+ * takes nor drops that lock (a second runner is still refused). Other
+ * states are shown as stored. */
+static void test_interrupted(void **state)
+{
+	struct fx *f = *state;
+	struct transfer_opts o = { 0 };
+	struct transfer_job j = { 0 }, j2 = { 0 };
+	struct xfer x, x2;
+	struct hmx_err err;
+	int64_t id = add_row(f, "running"), failed = add_row(f, "failed");
+
+	assert_int_equal(shown(f->s, id), TRANSFER_INTERRUPTED);
+	assert_int_equal(shown(f->s, failed), TRANSFER_FAILED);
+	expect_stored(f, id, "running");
+
+	j.id = id;
+	xfer_init(&x, f->s, NULL, &o, &j);
+	assert_int_equal(xfer_lock(&x, &err), HMX_OK);
+	assert_int_equal(j.state, TRANSFER_RUNNING); /* the runner sees the stored state */
+	assert_int_equal(shown(f->s, id), TRANSFER_RUNNING);
+	assert_int_equal(shown(f->s, id), TRANSFER_RUNNING);
+	j2.id = id;
+	xfer_init(&x2, f->s, NULL, &o, &j2);
+	assert_int_equal(xfer_lock(&x2, &err), HMX_ESTATE);
+	assert_non_null(strstr(err.msg, "being run by another hmx process"));
+	xfer_unlock(&x);
+	assert_int_equal(shown(f->s, id), TRANSFER_INTERRUPTED);
+	/* cancel works on it; the audit says what was stored */
+	assert_int_equal(transfer_cancel(f->s, id, &err), HMX_OK);
+	assert_int_equal(shown(f->s, id), TRANSFER_CANCELLED);
+}
+
+/* The lock held by another process (as a runner holds it): running while
+ * it lives, interrupted once it is killed, and then a runner takes it. */
+static void test_interrupted_child(void **state)
+{
+	struct fx *f = *state;
+	struct transfer_opts o = { 0 };
+	struct transfer_job j = { 0 };
+	struct xfer x;
+	struct hmx_err err;
+	int64_t id = add_row(f, "running");
+	int up[2], status;
+	char path[400], ch;
+	pid_t pid;
+
+	snprintf(path, sizeof path, "%s.transfer-%lld.lock", f->db, (long long)id);
+	assert_int_equal(pipe(up), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+		int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+
+		close(up[0]);
+		if (fd < 0 || fcntl(fd, F_OFD_SETLK, &fl) != 0)
+			_exit(1);
+		(void)!write(up[1], "L", 1);
+		for (int i = 0; i < 300; i++) /* 30 s at most */
+			usleep(100000);
+		_exit(0);
+	}
+	close(up[1]);
+	assert_int_equal(read(up[0], &ch, 1), 1);
+	close(up[0]);
+	assert_int_equal(shown(f->s, id), TRANSFER_RUNNING);
+	j.id = id;
+	xfer_init(&x, f->s, NULL, &o, &j);
+	assert_int_equal(xfer_lock(&x, &err), HMX_ESTATE); /* one run at a time */
+	assert_int_equal(shown(f->s, id), TRANSFER_RUNNING);
+	kill(pid, SIGKILL);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_int_equal(shown(f->s, id), TRANSFER_INTERRUPTED);
+	assert_int_equal(xfer_lock(&x, &err), HMX_OK); /* a dead runner's lock is taken over */
+	assert_int_equal(shown(f->s, id), TRANSFER_RUNNING);
+	xfer_unlock(&x);
+}
+
+struct prober {
+	const char *db;
+	atomic_bool stop;
+	int probes;
+	enum hmx_rc rc;
+};
+
+/* Lists the jobs (probing the lock) until told to stop. */
+static void *prober_main(void *arg)
+{
+	struct prober *p = arg;
+	struct hmx_err err;
+	struct store *s;
+
+	if ((p->rc = store_open(p->db, 0, &s, &err)) != HMX_OK)
+		return NULL;
+	while (!atomic_load(&p->stop) && p->rc == HMX_OK) {
+		struct transfer_job *v;
+		size_t n;
+
+		p->rc = transfer_list(s, &v, &n, &err);
+		free(v);
+		p->probes++;
+	}
+	store_close(&s);
+	return NULL;
+}
+
+/* Listings probing the lock all the time never make a runner fail to take
+ * it (a flock LOCK_NB probe holds it for a moment: some would). */
+static void test_probe_never_blocks_a_runner(void **state)
+{
+	struct fx *f = *state;
+	struct transfer_opts o = { 0 };
+	struct transfer_job j = { 0 };
+	struct prober p[2] = { { .db = f->db }, { .db = f->db } };
+	struct hmx_err err;
+	struct xfer x;
+	pthread_t t[2];
+	char path[400];
+	int refused = 0;
+
+	j.id = add_row(f, "running");
+	snprintf(path, sizeof path, "%s.transfer-%lld.lock", f->db, (long long)j.id);
+	for (int k = 0; k < 2; k++)
+		assert_int_equal(pthread_create(&t[k], NULL, prober_main, &p[k]), 0);
+	for (int i = 0; i < 2000; i++) {
+		xfer_init(&x, f->s, NULL, &o, &j);
+		if (xfer_lock(&x, &err) != HMX_OK)
+			refused++;
+		xfer_unlock(&x);
+		/* the file left behind, as by a runner killed: the probes find
+		 * it and (a taking probe) would hold it when the next run starts */
+		close(open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600));
+		usleep(50);
+	}
+	for (int k = 0; k < 2; k++) {
+		atomic_store(&p[k].stop, true);
+		pthread_join(t[k], NULL);
+		assert_int_equal(p[k].rc, HMX_OK);
+		assert_true(p[k].probes > 0);
+	}
+	assert_int_equal(refused, 0);
 }
 
 struct worker {
@@ -245,6 +431,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_names_and_empty_list, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_get_and_cancel, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_failure_keeps_a_cancel, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_interrupted, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_interrupted_child, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_probe_never_blocks_a_runner, fx_setup,
+						fx_teardown),
 		cmocka_unit_test(test_worker),
 	};
 

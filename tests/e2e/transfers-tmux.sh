@@ -6,7 +6,8 @@
 # focus during the transfer and the screen shows it at once, the progress
 # bar and byte count move without a key press, MB/s and ETA show while it
 # runs; q asks before cancelling a running job (n keeps it), the job ends
-# done with the source's SHA-256. Waits are bounded; the tmux server and
+# done with the source's SHA-256; a pull of another process shows as
+# running, and once killed (kill -9) as interrupted within a few seconds. Waits are bounded; the tmux server and
 # sshd are stopped on every exit path.
 . "$(dirname "$0")/../lib.sh"
 command -v tmux >/dev/null 2>&1 || { echo "tmux is needed (make deps installs it)"; exit 1; }
@@ -75,6 +76,18 @@ wait_for "Cancel it and" "q while the job runs asks first"
 tm send-keys -t T n
 wait_for "Cancelled; nothing changed" "n keeps the screen and the job"
 wait_for "done  *[0-9a-f]\{12\}" "the job ends done" 40
+# a pull run by another process shows as running; killed, as interrupted
+head -c 4000000 /dev/urandom >"$R/two.bin" # 16 s at 256 KiB/s: killed long before
+mkdir -p "$T/l2"
+(HMX_TRANSFER_KBPS=256 exec "$HMX" --db "$DB" pull rdc two.bin --to "$T/l2" </dev/null \
+	>/dev/null 2>&1) &
+bg=$!
+wait_for "two.bin.*running  *(another" "another process's pull shows as running"
+kill -9 "$bg" 2>/dev/null
+wait "$bg" 2>/dev/null
+wait_for "two.bin.*interrupted  *R resumes it" "killed, it shows as interrupted" 6
+"$HMX" --db "$DB" transfers >"$T/l"
+expect_grep "interrupted" "$T/l" "hmx transfers agrees"
 tm send-keys -t T q
 wait_for "Open cycles" "q closes the screen once the job is done"
 tm send-keys -t T q
@@ -82,6 +95,7 @@ wait_for "hmx-exit=0" "q on the dashboard quits with status 0"
 
 "$HMX" --db "$DB" transfers --format json >"$T/j"
 expect_grep '"state":"done"' "$T/j" "the job is done"
+expect_grep '"state":"interrupted"' "$T/j" "the killed job is interrupted"
 expect_eq "$(sha256sum "$T/db/incoming/big.bin" | cut -d' ' -f1)" \
 	"$(sha256sum "$R/big.bin" | cut -d' ' -f1)" "the pulled file equals the source"
 

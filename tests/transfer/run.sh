@@ -8,7 +8,9 @@
 # splicing; a remote name with "..", a leading dash and control characters
 # made safe; an existing local or remote file kept without --overwrite;
 # 100 MB each way; push resumed after kill -9 (random trials, never a short
-# file under the final name); the server killed and restarted mid-pull
+# file under the final name; killed after the remote rename, the same push
+# finishes the job, a different remote file is refused); a pull killed
+# mid-run listed as interrupted, the same pull resuming it; the server killed and restarted mid-pull
 # (--retries picks it up) or gone for good (failed, then 'hmx transfer
 # retry'); 'hmx transfer cancel' from a second process; two runners of one
 # job (one refused); a file-size limit as a full disk; permission denied;
@@ -127,6 +129,9 @@ while [ $trial -lt "$TRIALS" ]; do
 		fi
 		kills=$((kills + 1))
 		id=$(H transfers --format json | tr '{' '\n' | grep '"local":"'"$L"'/big.bin"' | tail -1 | sed 's/"id":\([0-9]*\),.*/\1/')
+		# nothing runs it now: never listed as running
+		[ -n "$id" ] && [ "$(job_field "$id" state)" = running ] &&
+			bad "trial $trial: a killed pull is listed as running"
 		if [ -n "$id" ] && [ -e "$L/big.bin.hmx-partial" ]; then
 			done_=$(job_field "$id" done)
 			psize=$(wc -c <"$L/big.bin.hmx-partial")
@@ -166,7 +171,7 @@ sqlite3 "$DB" "UPDATE transfer SET state='running' WHERE id=$id"
 printf 'another file\n' >"$L/big.bin"
 expect_rc 2 "rename window: a different file at the name is not taken for the download" \
 	H pull rdc big.bin --to "$L" </dev/null
-expect_eq "$(job_field "$id" state)" running "rename window: job left for the admin"
+expect_eq "$(job_field "$id" state)" interrupted "rename window: job left for the admin (interrupted)"
 expect_eq "$(cat "$L/big.bin")" "another file" "rename window: the other file is kept"
 sqlite3 "$DB" "UPDATE transfer SET state='done' WHERE id=$id"
 rm -f "$L/big.bin"
@@ -265,9 +270,9 @@ while [ $trial -lt "$TRIALS" ]; do
 	if [ ! -e "$R/in/src.bin" ]; then
 		expect_rc 0 "push trial $trial: completes" H push rdc "$L/src.bin" --to "$R/in" </dev/null
 	elif [ "$(job_field "$(last_id)" state)" != done ]; then
-		# killed between the rename and the job's last save: a retry
-		# sees the final file is this upload and finishes the job
-		expect_rc 0 "push trial $trial: retry finishes" H transfer retry "$(last_id)" </dev/null
+		# killed between the rename and the job's last save: the same
+		# push sees the final file is this upload and finishes the job
+		expect_rc 0 "push trial $trial: push again finishes" H push rdc "$L/src.bin" --to "$R/in" </dev/null
 	else
 		ok
 	fi
@@ -278,6 +283,31 @@ while [ $trial -lt "$TRIALS" ]; do
 done
 H audit >"$T/audit"
 grep "transfer.resume" "$T/audit" | grep -q "running: from [1-9]" && ok || bad "no push resumed from a saved offset"
+
+# --- a push killed between the remote rename and the job's last save, made
+# certain: the job put back to 'running' by hand; the same push finishes it
+# when the remote file is this upload, and refuses when it is another file
+id=$(last_id)
+sqlite3 "$DB" "UPDATE transfer SET state='running' WHERE id=$id"
+expect_eq "$(job_field "$id" state)" interrupted "push rename window: listed as interrupted"
+touch -d '2026-01-02 00:00:00' "$R/in/src.bin"
+before=$(stat -c %Y "$R/in/src.bin")
+expect_rc 0 "push rename window: the same push finishes the job" H push rdc "$L/src.bin" --to "$R/in" </dev/null
+expect_grep "pushed $R/in/src.bin (209715200 bytes, sha256 $SRC, job $id)" "$T/out" \
+	"push rename window: reported as this job"
+expect_eq "$(job_field "$id" state)" done "push rename window: job done"
+expect_eq "$(last_id)" "$id" "push rename window: no new job"
+expect_eq "$(stat -c %Y "$R/in/src.bin")" "$before" "push rename window: remote untouched"
+expect_eq "$(sha "$R/in/src.bin")" "$SRC" "push rename window: remote file is the upload"
+sqlite3 "$DB" "UPDATE transfer SET state='running' WHERE id=$id"
+printf 'another file\n' >"$R/in/src.bin"
+expect_rc 2 "push rename window: a different remote file is not taken for the upload" \
+	H push rdc "$L/src.bin" --to "$R/in" </dev/null
+expect_grep "remote .* exists (--overwrite" "$T/err" "push rename window: refusal names --overwrite"
+expect_eq "$(job_field "$id" state)" interrupted "push rename window: job left for the admin"
+expect_eq "$(cat "$R/in/src.bin")" "another file" "push rename window: the other file is kept"
+sqlite3 "$DB" "UPDATE transfer SET state='done' WHERE id=$id"
+rm -f "$R/in/src.bin"
 
 # --- the server killed and restarted in the middle: retries pick it up
 rm -f "$L/big.bin"
@@ -313,6 +343,27 @@ expect_eq "$(sha "$L/big.bin")" "$(sha "$R/big.bin")" "retry: SHA-256 equals the
 expect_eq "$(job_field "$ID" state)" done "retry: job done"
 expect_rc 1 "retry of a done job refused" H transfer retry "$ID" </dev/null
 expect_rc 2 "retry of an unknown job" H transfer retry 9999 </dev/null
+
+# --- kill -9 in the middle of a pull: listed as interrupted (nothing runs
+# it; the row still says running), with the hint; the same pull resumes it
+rm -f "$L/big.bin" "$L/big.bin.hmx-partial"
+(HMX_TRANSFER_KBPS=20000 exec "$HMX" --db "$DB" pull rdc big.bin --to "$L" </dev/null \
+	>/dev/null 2>&1) &
+pid=$!
+wait_size "$L/big.bin.hmx-partial" 5000000 || bad "interrupted: pull did not start"
+ID=$(last_id)
+expect_eq "$(job_field "$ID" state)" running "interrupted: running while it runs"
+kill -9 "$pid" 2>/dev/null
+wait "$pid" 2>/dev/null
+expect_eq "$(sqlite3 "$DB" "SELECT state FROM transfer WHERE id=$ID")" running "interrupted: the row still says running"
+expect_rc 0 "interrupted: transfers" H transfers
+expect_grep "^$ID  *pull rdc  *interrupted " "$T/out" "interrupted: listed as interrupted"
+expect_grep "hmx transfer retry $ID' resumes it" "$T/out" "interrupted: the hint names transfer retry"
+expect_eq "$(job_field "$ID" state)" interrupted "interrupted: json state"
+expect_rc 0 "interrupted: the same pull resumes it" H pull rdc big.bin --to "$L" </dev/null
+expect_grep "job $ID)" "$T/out" "interrupted: resumed as the same job"
+expect_eq "$(job_field "$ID" state)" done "interrupted: job done"
+expect_eq "$(sha "$L/big.bin")" "$(sha "$R/big.bin")" "interrupted: SHA-256 equals the source"
 
 # --- cancel from a second process, then two runners of one job
 rm -f "$L/big.bin"

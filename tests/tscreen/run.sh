@@ -8,7 +8,8 @@
 # cancelled with x leaves a cancelled job with its partial, and R in a new
 # session resumes it to the source's SHA-256; P picks a local file and
 # pushes it; t tests the site; closing the screen while a job runs asks
-# first (No keeps it running); with --cycle a pulled export goes to intake
+# first (No keeps it running); a job left running by a killed hmx shows as
+# interrupted and R finishes it; with --cycle a pulled export goes to intake
 # with the site's role; an unknown host key is shown by its fingerprint and
 # the question defaults to No (known_hosts untouched), y accepts it, and
 # only the key shown: a server whose key changed before y is refused. Each case's key script is tests/tscreen/NAME.keys,
@@ -128,6 +129,13 @@ expect_eq "$(sha "$R/upload-2027Q1.zip")" "$(sha "$T/local/upload-2027Q1.zip")" 
 	"pushed file on the server equals the local one"
 expect_eq "$(job_field 4 state) $(job_field 4 direction)" "done push" "push job done"
 expect_eq "$(job_field 4 sha256)" "$(sha "$T/local/upload-2027Q1.zip")" "push job records the SHA-256"
+# --- a job left running by an hmx that was killed (after the rename, so
+# the file in place is the download): interrupted on screen, R finishes it
+sqlite3 "$DB" "UPDATE transfer SET state='running' WHERE id=3"
+run_case interrupted
+expect_grep "#3 .*big.bin .*interrupted  *R resumes it" "$T/interrupted.out" "shown as interrupted"
+expect_eq "$(job_field 3 state)" done "R finishes the interrupted job"
+expect_eq "$(sha "$I/big.bin")" "$(sha "$R/big.bin")" "the file in place is kept"
 [ -e "$R/upload-2027Q1.zip.part" ] && bad "remote .part left behind" || ok
 
 # --- quitting while a job runs asks (No keeps the screen and the job)
