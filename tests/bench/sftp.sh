@@ -7,7 +7,8 @@
 # transfer, default 900); every copy's SHA-256 must equal the source's.
 # Prints direction, OpenSSH MB/s, hmx MB/s, ratio and the target (download
 # >= 90%, upload >= 70%), then the same with hmx held to OpenSSH's default
-# cipher (HMX_SSH_DEFAULT_CIPHERS=1) for comparison. Then, as root with tc netem, the same again with
+# cipher (HMX_SSH_DEFAULT_CIPHERS=1) for comparison. BENCH_SFTP_OSSH_OPTS
+# adds options to OpenSSH's sftp (e.g. "-c aes128-gcm@openssh.com"). Then, as root with tc netem, the same again with
 # 10 ms added each way (20 ms RTT) on the sshd's port only — a prio qdisc
 # on lo with a u32 filter; without sch_prio, a plain netem root qdisc on lo
 # (all loopback traffic) — removed by the EXIT trap whatever happens —
@@ -71,7 +72,8 @@ DB="$T/hmx.db"
 
 failed=0
 SFTP_OPTS="-q -i $T/client -P $PORT -o BatchMode=yes -o StrictHostKeyChecking=yes \
--o UserKnownHostsFile=$KH -o IdentitiesOnly=yes -o GlobalKnownHostsFile=/dev/null"
+-o UserKnownHostsFile=$KH -o IdentitiesOnly=yes -o GlobalKnownHostsFile=/dev/null \
+${BENCH_SFTP_OSSH_OPTS:-}"
 
 now() { date +%s.%N; }
 
