@@ -158,7 +158,7 @@ fuzz: deps $(B)/tests/test_hmiscsv $(B)/tests/test_vcheck_d
 	for t in csvrow archive validate; do \
 		clang -g -O1 -fsanitize=fuzzer,address,undefined -std=c11 -D_POSIX_C_SOURCE=200809L \
 			-D_DEFAULT_SOURCE -Wno-overlength-strings -I. tests/fuzz/fuzz_$$t.c $(FUZZ_SRC) \
-			build/fuzz/assets.c $$($(PKG_CONFIG) --cflags --libs libzip) -lcsv -lpthread \
+			build/fuzz/assets.c $$($(PKG_CONFIG) --cflags --libs libzip libcrypto) -lcsv -lpthread \
 			-o build/fuzz/fuzz_$$t || exit 1; \
 	done
 	HMX_FUZZ_CORPUS=build/fuzz/corpus $(B)/tests/test_hmiscsv >/dev/null
