@@ -3,6 +3,7 @@
 # binaries given as arguments, then the shell suites (screen tests,
 # end-to-end tests) found as tests/*/run.sh and tests/e2e/*.sh. Prints one
 # closing line "check: N passed, M failed" and exits non-zero on any failure.
+# Each PASS/FAIL line gives the seconds the test took.
 # MEMCHECK=1 runs the unit binaries under valgrind and skips the shell suites.
 set -u
 pass=0
@@ -15,10 +16,12 @@ fi
 run() { # name, command...
 	name=$1; shift
 	log=$(mktemp)
+	t0=$(date +%s)
 	if "$@" >"$log" 2>&1; then
-		pass=$((pass + 1)); echo "PASS $name"
+		pass=$((pass + 1)); echo "PASS $name ($(( $(date +%s) - t0 )) s)"
 	else
-		fail=$((fail + 1)); failed="$failed $name"; echo "FAIL $name"; sed 's/^/    /' "$log" | tail -60
+		fail=$((fail + 1)); failed="$failed $name"
+		echo "FAIL $name ($(( $(date +%s) - t0 )) s)"; sed 's/^/    /' "$log" | tail -60
 	fi
 	rm -f "$log"
 }
