@@ -63,17 +63,33 @@ static bool store_is_empty(struct store *s)
 	return empty;
 }
 
+static enum hmx_rc seed(struct store *s, cal_day today, struct hmx_err *err);
+
 enum hmx_rc demo_seed(struct store *s, cal_day today, struct hmx_err *err)
 {
-	struct cal_period q, qprev, b, bprev, y, yprev;
-	char codes[6][64];
-	int fy = config_fy_start(s);
 	enum hmx_rc rc;
 
 	if (!store_is_empty(s))
 		return hmx_err_set(err, HMX_EEXIST,
 				   "%s already holds a workspace: the demo needs an empty database",
 				   store_path(s));
+	/* all or nothing: a failure leaves the database empty */
+	if ((rc = store_batch_begin(s, err)) != HMX_OK)
+		return rc;
+	if ((rc = seed(s, today, err)) != HMX_OK) {
+		store_batch_rollback(s);
+		return rc;
+	}
+	return store_batch_commit(s, err);
+}
+
+static enum hmx_rc seed(struct store *s, cal_day today, struct hmx_err *err)
+{
+	struct cal_period q, qprev, b, bprev, y, yprev;
+	char codes[6][64];
+	int fy = config_fy_start(s);
+	enum hmx_rc rc;
+
 	for (size_t i = 0; i < sizeof demo_agencies / sizeof demo_agencies[0]; i++)
 		if ((rc = reg_agency_add(s, demo_agencies[i].code, demo_agencies[i].name, err)) != HMX_OK)
 			return rc;

@@ -8,9 +8,9 @@
 #include "calendar.h"
 #include "store.h"
 
-/* Seeds an empty store as seen on day today. HMX_EEXIST if the store
- * already holds projects or cycles (never mixes demo data into a real
- * workspace). */
+/* Seeds an empty store as seen on day today, in one transaction (a
+ * failure leaves it empty). HMX_EEXIST if the store already holds
+ * projects or cycles (never mixes demo data into a real workspace). */
 enum hmx_rc demo_seed(struct store *s, cal_day today, struct hmx_err *err);
 
 #endif

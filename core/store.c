@@ -16,6 +16,8 @@ struct store {
 	sqlite3 *db;
 	char *path;
 	bool readonly;
+	bool batch; /* inside store_batch_begin: changes are savepoints */
+	int depth;  /* open savepoints of the batch */
 };
 
 /* Schema migrations: entry i brings user_version from i to i+1. Never edit
@@ -760,6 +762,12 @@ enum hmx_rc store_begin(struct store *s, struct hmx_err *err)
 {
 	if (s->readonly)
 		return hmx_err_set(err, HMX_ESTATE, "the database is open read-only: no changes allowed");
+	if (s->batch) {
+		if (sqlite3_exec(s->db, "SAVEPOINT hmx_change", NULL, NULL, NULL) != SQLITE_OK)
+			return store_fail(s, err, "cannot start a change");
+		s->depth++;
+		return HMX_OK;
+	}
 	if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
 		return store_fail(s, err, "cannot start a change");
 	return HMX_OK;
@@ -767,6 +775,18 @@ enum hmx_rc store_begin(struct store *s, struct hmx_err *err)
 
 enum hmx_rc store_commit(struct store *s, struct hmx_err *err)
 {
+	if (s->batch) {
+		/* the change stays inside the batch until store_batch_commit */
+		if (s->depth > 0 &&
+		    sqlite3_exec(s->db, "RELEASE hmx_change", NULL, NULL, NULL) != SQLITE_OK) {
+			enum hmx_rc rc = store_fail(s, err, "cannot save the change");
+			store_rollback(s);
+			return rc;
+		}
+		if (s->depth > 0)
+			s->depth--;
+		return HMX_OK;
+	}
 	if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
 		enum hmx_rc rc = store_fail(s, err, "cannot save the change");
 		store_rollback(s);
@@ -777,8 +797,49 @@ enum hmx_rc store_commit(struct store *s, struct hmx_err *err)
 
 void store_rollback(struct store *s)
 {
+	if (s->batch) {
+		/* only the innermost change; a second call after it is a no-op */
+		if (s->depth > 0) {
+			sqlite3_exec(s->db, "ROLLBACK TO hmx_change", NULL, NULL, NULL);
+			sqlite3_exec(s->db, "RELEASE hmx_change", NULL, NULL, NULL);
+			s->depth--;
+		}
+		return;
+	}
 	if (!sqlite3_get_autocommit(s->db))
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+enum hmx_rc store_batch_begin(struct store *s, struct hmx_err *err)
+{
+	enum hmx_rc rc;
+
+	if (s->batch)
+		return hmx_err_set(err, HMX_ESTATE, "a batch of changes is already open");
+	if ((rc = store_begin(s, err)) != HMX_OK)
+		return rc;
+	s->batch = true;
+	s->depth = 0;
+	return HMX_OK;
+}
+
+enum hmx_rc store_batch_commit(struct store *s, struct hmx_err *err)
+{
+	if (!s->batch)
+		return hmx_err_set(err, HMX_ESTATE, "no batch of changes is open");
+	while (s->depth > 0) /* a change left open inside: not part of the batch */
+		store_rollback(s);
+	s->batch = false;
+	return store_commit(s, err);
+}
+
+void store_batch_rollback(struct store *s)
+{
+	if (!s->batch)
+		return;
+	s->batch = false;
+	s->depth = 0;
+	store_rollback(s);
 }
 
 int64_t store_data_version(struct store *s)

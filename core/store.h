@@ -49,6 +49,19 @@ enum hmx_rc store_commit(struct store *s, struct hmx_err *err);
 /* Rolls back; never fails visibly (used on error paths). */
 void store_rollback(struct store *s);
 
+/* A batch: several changes made as one transaction (the demo workspace's
+ * seed). store_batch_begin starts it (BEGIN IMMEDIATE); until
+ * store_batch_commit or store_batch_rollback, each store_begin opens a
+ * savepoint, store_commit releases it into the batch and store_rollback
+ * undoes only that change (a second store_rollback after it does
+ * nothing), so the usual error paths keep working. store_batch_commit
+ * saves everything (a change left open inside is rolled back first);
+ * store_batch_rollback undoes everything. Not nested: HMX_ESTATE when a
+ * batch is already open (or, for commit, none is). */
+enum hmx_rc store_batch_begin(struct store *s, struct hmx_err *err);
+enum hmx_rc store_batch_commit(struct store *s, struct hmx_err *err);
+void store_batch_rollback(struct store *s);
+
 /* Sets err from the connection's last error, prefixed with what was being
  * done; returns HMX_EDB. */
 enum hmx_rc store_fail(struct store *s, struct hmx_err *err, const char *doing);

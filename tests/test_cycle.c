@@ -1465,6 +1465,33 @@ static void test_demo_refuses_any_workspace(void **state)
 	assert_int_equal(count(f->s, "SELECT count(*) FROM agency"), 1);
 }
 
+/* The seed is one transaction: a failure at its last step leaves the
+ * database as empty as it was (a trigger refuses that step's change). */
+static void test_demo_all_or_nothing(void **state)
+{
+	struct fx *f = *state;
+	struct hmx_err err;
+	size_t a0 = n_audit(f->s);
+
+	assert_int_equal(store_exec(f->s, "CREATE TRIGGER no_lsa BEFORE UPDATE ON step "
+				    "WHEN new.code = 'lsa-prepare' BEGIN "
+				    "SELECT RAISE(ABORT, 'refused by the test'); END", &err), HMX_OK);
+	hmx_err_clear(&err);
+	assert_int_not_equal(demo_seed(f->s, D("2026-04-10"), &err), HMX_OK);
+	assert_non_null(strstr(err.msg, "refused by the test"));
+	assert_int_equal(sqlite3_get_autocommit(store_db(f->s)), 1);
+	assert_int_equal(count(f->s, "SELECT count(*) FROM agency"), 0);
+	assert_int_equal(count(f->s, "SELECT count(*) FROM project"), 0);
+	assert_int_equal(count(f->s, "SELECT count(*) FROM cycle"), 0);
+	assert_int_equal(count(f->s, "SELECT count(*) FROM step"), 0);
+	assert_int_equal(count(f->s, "SELECT count(*) FROM step_change"), 0);
+	assert_int_equal(n_audit(f->s), a0);
+	/* without the trigger the same seed goes through */
+	assert_int_equal(store_exec(f->s, "DROP TRIGGER no_lsa", &err), HMX_OK);
+	assert_int_equal(demo_seed(f->s, D("2026-04-10"), &err), HMX_OK);
+	assert_int_equal(count(f->s, "SELECT count(*) FROM cycle"), 6);
+}
+
 static void test_demo_with_october_start(void **state)
 {
 	struct fx *f = *state;
@@ -1542,6 +1569,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_step_set_locked_and_readonly, setup_reg, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_demo_seed, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_demo_refuses_any_workspace, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_demo_all_or_nothing, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_demo_with_october_start, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_demo_around_another_day, fx_setup, fx_teardown),
 	};

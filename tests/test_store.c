@@ -732,6 +732,61 @@ static void test_transactions(void **state)
 	assert_non_null(strstr(err.msg, "database query failed"));
 }
 
+/* A batch: changes inside are savepoints; a rolled-back change is undone
+ * alone; the batch is saved or undone as a whole; another connection sees
+ * nothing until the batch is saved. */
+static void test_batch(void **state)
+{
+	struct fx *f = *state;
+	struct store *other;
+	struct hmx_err err;
+
+	f->s = open_ok(f->db, STORE_CREATE);
+	other = open_ok(f->db, 0);
+	hmx_err_clear(&err);
+	assert_int_equal(store_batch_commit(f->s, &err), HMX_ESTATE);
+	assert_int_equal(store_batch_begin(f->s, &err), HMX_OK);
+	assert_int_equal(store_batch_begin(f->s, &err), HMX_ESTATE);
+	assert_int_equal(store_begin(f->s, &err), HMX_OK);
+	assert_int_equal(store_exec(f->s, "INSERT INTO config VALUES ('a', '1')", &err), HMX_OK);
+	assert_int_equal(store_commit(f->s, &err), HMX_OK);
+	assert_int_equal(store_begin(f->s, &err), HMX_OK);
+	assert_int_equal(store_exec(f->s, "INSERT INTO config VALUES ('b', '1')", &err), HMX_OK);
+	store_rollback(f->s);
+	store_rollback(f->s); /* an error path rolling back twice: still the batch */
+	assert_int_equal(store_begin(f->s, &err), HMX_OK);
+	assert_int_equal(store_exec(f->s, "INSERT INTO config VALUES ('c', '1')", &err), HMX_OK);
+	assert_int_equal(store_commit(f->s, &err), HMX_OK);
+	assert_int_equal(sqlite3_get_autocommit(store_db(f->s)), 0);
+	assert_int_equal(query_int(store_db(f->s), "SELECT count(*) FROM config "
+						   "WHERE key IN ('a', 'b', 'c')"), 2);
+	assert_int_equal(query_int(store_db(other), "SELECT count(*) FROM config "
+						    "WHERE key IN ('a', 'b', 'c')"), 0);
+	store_batch_rollback(f->s);
+	assert_int_equal(sqlite3_get_autocommit(store_db(f->s)), 1);
+	assert_int_equal(query_int(store_db(f->s), "SELECT count(*) FROM config "
+						   "WHERE key IN ('a', 'b', 'c')"), 0);
+
+	/* saved as a whole; a change left open inside is not part of it */
+	assert_int_equal(store_batch_begin(f->s, &err), HMX_OK);
+	assert_int_equal(store_begin(f->s, &err), HMX_OK);
+	assert_int_equal(store_exec(f->s, "INSERT INTO config VALUES ('a', '1')", &err), HMX_OK);
+	assert_int_equal(store_commit(f->s, &err), HMX_OK);
+	assert_int_equal(store_begin(f->s, &err), HMX_OK);
+	assert_int_equal(store_exec(f->s, "INSERT INTO config VALUES ('d', '1')", &err), HMX_OK);
+	assert_int_equal(store_batch_commit(f->s, &err), HMX_OK);
+	assert_int_equal(sqlite3_get_autocommit(store_db(f->s)), 1);
+	assert_int_equal(query_int(store_db(other), "SELECT count(*) FROM config "
+						    "WHERE key IN ('a', 'd')"), 1);
+	/* and after it, changes are plain transactions again */
+	assert_int_equal(store_begin(f->s, &err), HMX_OK);
+	assert_int_equal(store_exec(f->s, "INSERT INTO config VALUES ('e', '1')", &err), HMX_OK);
+	assert_int_equal(store_commit(f->s, &err), HMX_OK);
+	assert_int_equal(query_int(store_db(other), "SELECT count(*) FROM config "
+						    "WHERE key = 'e'"), 1);
+	store_close(&other);
+}
+
 static void test_col_text_and_data_version(void **state)
 {
 	struct fx *f = *state;
@@ -800,6 +855,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_default_path, fx_setup_env, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_locked_database, fx_setup_env, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_transactions, fx_setup_env, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_batch, fx_setup_env, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_col_text_and_data_version, fx_setup_env, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_close_is_null_safe, fx_setup_env, fx_teardown),
 	};
