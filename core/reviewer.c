@@ -369,22 +369,18 @@ enum hmx_rc reviewer_get(struct store *s, const char *name, struct reviewer *out
 			 struct hmx_err *err)
 {
 	sqlite3_stmt *st = store_prepare(s, REVIEWER_SELECT "WHERE r.name = ?1", err);
-	int rc;
+	enum hmx_rc rc;
+	bool found;
 
 	if (!st)
 		return HMX_EDB;
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		memset(out, 0, sizeof *out);
-		read_reviewer(st, out);
-	}
-	sqlite3_finalize(st);
-	if (rc == SQLITE_ROW)
-		return HMX_OK;
-	if (rc != SQLITE_DONE)
-		return store_fail(s, err, "cannot read the reviewer");
-	return hmx_err_set(err, HMX_ENOTFOUND, "no reviewer \"%s\" (see 'hmx reviewer list')", name);
+	if ((rc = store_get_one(s, st, sizeof *out, read_reviewer, out, &found,
+				"cannot read the reviewer", err)) != HMX_OK)
+		return rc;
+	return found ? HMX_OK
+		     : hmx_err_set(err, HMX_ENOTFOUND,
+				   "no reviewer \"%s\" (see 'hmx reviewer list')", name);
 }
 
 enum hmx_rc reviewer_list(struct store *s, struct reviewer **out, size_t *n, struct hmx_err *err)

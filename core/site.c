@@ -153,22 +153,17 @@ static void read_site(sqlite3_stmt *st, void *row)
 enum hmx_rc site_get(struct store *s, const char *name, struct site *out, struct hmx_err *err)
 {
 	sqlite3_stmt *st = store_prepare(s, "SELECT " SITE_COLS " FROM site WHERE name = ?1", err);
-	int rc;
+	enum hmx_rc rc;
+	bool found;
 
 	if (!st)
 		return HMX_EDB;
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		memset(out, 0, sizeof *out);
-		read_site(st, out);
-		sqlite3_finalize(st);
-		return HMX_OK;
-	}
-	sqlite3_finalize(st);
-	if (rc == SQLITE_DONE)
-		return hmx_err_set(err, HMX_ENOTFOUND, "no site \"%s\" (see 'hmx site list')", name);
-	return store_fail(s, err, "cannot read the site");
+	if ((rc = store_get_one(s, st, sizeof *out, read_site, out, &found, "cannot read the site",
+				err)) != HMX_OK)
+		return rc;
+	return found ? HMX_OK
+		     : hmx_err_set(err, HMX_ENOTFOUND, "no site \"%s\" (see 'hmx site list')", name);
 }
 
 enum hmx_rc site_list(struct store *s, struct site **out, size_t *n, struct hmx_err *err)

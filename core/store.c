@@ -892,6 +892,23 @@ enum hmx_rc store_collect(struct store *s, sqlite3_stmt *st, size_t elem,
 	return HMX_OK;
 }
 
+enum hmx_rc store_get_one(struct store *s, sqlite3_stmt *st, size_t elem,
+			  void (*read)(sqlite3_stmt *st, void *row), void *out, bool *found,
+			  const char *doing, struct hmx_err *err)
+{
+	int rc = sqlite3_step(st);
+
+	*found = rc == SQLITE_ROW;
+	if (*found) {
+		memset(out, 0, elem);
+		read(st, out);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_fail(s, err, doing);
+	return HMX_OK;
+}
+
 enum hmx_rc store_exec_text(struct store *s, const char *sql, const char *arg, const char *doing,
 			    struct hmx_err *err)
 {

@@ -83,6 +83,13 @@ enum hmx_rc store_collect(struct store *s, sqlite3_stmt *st, size_t elem,
 			  void (*read)(sqlite3_stmt *st, void *row), void **out, size_t *n,
 			  const char *doing, struct hmx_err *err);
 
+/* Steps st once: a row is read with read(st, out) into out (elem bytes,
+ * zeroed first) and *found set; no row leaves out untouched and *found
+ * false. Always finalizes st. HMX_EDB (err names doing) on a failed step. */
+enum hmx_rc store_get_one(struct store *s, sqlite3_stmt *st, size_t elem,
+			  void (*read)(sqlite3_stmt *st, void *row), void *out, bool *found,
+			  const char *doing, struct hmx_err *err);
+
 /* Copies column col of the current row of st into buf (size n); "" for NULL. */
 void store_col_text(sqlite3_stmt *st, int col, char *buf, size_t n);
 

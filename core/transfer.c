@@ -139,22 +139,17 @@ static enum hmx_rc job_get(struct store *s, int64_t id, struct transfer_job *out
 			   struct hmx_err *err)
 {
 	sqlite3_stmt *st = store_prepare(s, "SELECT " JOB_COLS " FROM transfer WHERE id = ?1", err);
-	int rc;
+	enum hmx_rc rc;
+	bool found;
 
 	if (!st)
 		return HMX_EDB;
 	sqlite3_bind_int64(st, 1, id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		memset(out, 0, sizeof *out);
-		read_job(st, out);
-	}
-	sqlite3_finalize(st);
-	if (rc == SQLITE_DONE)
-		return hmx_err_set(err, HMX_ENOTFOUND, "no transfer job %lld", (long long)id);
-	if (rc != SQLITE_ROW)
-		return store_fail(s, err, "cannot read the transfer jobs");
-	return HMX_OK;
+	if ((rc = store_get_one(s, st, sizeof *out, read_job, out, &found,
+				"cannot read the transfer jobs", err)) != HMX_OK)
+		return rc;
+	return found ? HMX_OK
+		     : hmx_err_set(err, HMX_ENOTFOUND, "no transfer job %lld", (long long)id);
 }
 
 /* The lock file of job id beside the database; false without one (an
@@ -241,7 +236,6 @@ enum hmx_rc xfer_job_find(struct store *s, const struct transfer_job *key, struc
 					 "direction = ?2 AND remote_path = ?3 AND local_path = ?4 AND "
 					 "state <> 'done' ORDER BY id DESC LIMIT 1",
 					 err);
-	int rc;
 
 	*found = false;
 	if (!st)
@@ -250,16 +244,8 @@ enum hmx_rc xfer_job_find(struct store *s, const struct transfer_job *key, struc
 	sqlite3_bind_text(st, 2, transfer_dir_name(key->dir), -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, key->remote, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 4, key->local, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		memset(out, 0, sizeof *out);
-		read_job(st, out);
-		*found = true;
-	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return store_fail(s, err, "cannot read the transfer jobs");
-	return HMX_OK;
+	return store_get_one(s, st, sizeof *out, read_job, out, found,
+			     "cannot read the transfer jobs", err);
 }
 
 static void job_object(char *buf, size_t n, const struct transfer_job *j)

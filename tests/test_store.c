@@ -787,6 +787,39 @@ static void test_batch(void **state)
 	store_close(&other);
 }
 
+static void read_text0(sqlite3_stmt *st, void *row)
+{
+	store_col_text(st, 0, row, 16);
+}
+
+/* One row read, none, and a step that fails (integer overflow at run time). */
+static void test_get_one(void **state)
+{
+	struct fx *f = *state;
+	struct hmx_err err;
+	char out[16] = "untouched";
+	bool found = true;
+
+	f->s = open_ok(f->db, STORE_CREATE);
+	assert_int_equal(store_exec(f->s, "INSERT INTO config VALUES ('k', 'v')", &err), HMX_OK);
+	assert_int_equal(store_get_one(f->s, store_prepare(f->s, "SELECT value FROM config WHERE "
+							  "key = 'nope'", &err),
+				       sizeof out, read_text0, out, &found, "reading", &err), HMX_OK);
+	assert_false(found);
+	assert_string_equal(out, "untouched");
+	assert_int_equal(store_get_one(f->s, store_prepare(f->s, "SELECT value FROM config WHERE "
+							  "key = 'k'", &err),
+				       sizeof out, read_text0, out, &found, "reading", &err), HMX_OK);
+	assert_true(found);
+	assert_string_equal(out, "v");
+	hmx_err_clear(&err);
+	assert_int_equal(store_get_one(f->s, store_prepare(f->s, "SELECT abs(-9223372036854775807 - 1)",
+							  &err),
+				       sizeof out, read_text0, out, &found, "reading", &err), HMX_EDB);
+	assert_false(found);
+	assert_non_null(strstr(err.msg, "reading"));
+}
+
 static void test_col_text_and_data_version(void **state)
 {
 	struct fx *f = *state;
@@ -856,6 +889,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_locked_database, fx_setup_env, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_transactions, fx_setup_env, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_batch, fx_setup_env, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_get_one, fx_setup_env, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_col_text_and_data_version, fx_setup_env, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_close_is_null_safe, fx_setup_env, fx_teardown),
 	};
